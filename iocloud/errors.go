@@ -1,0 +1,70 @@
+package iocloud
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinels for io.net failures; an *APIError matches the one for its status
+// with errors.Is.
+var (
+	ErrUnauthorized = errors.New("io.net rejected the credentials")           // 401
+	ErrForbidden    = errors.New("io.net refused access")                    // 403
+	ErrNotFound     = errors.New("io.net has no such resource")              // 404
+	ErrValidation   = errors.New("io.net rejected the request parameters")   // 422 (and 400)
+	ErrRateLimited  = errors.New("io.net is rate limiting requests")         // 429
+	ErrUnavailable  = errors.New("io.net is unavailable")                    // 5xx, connection failures, timeouts
+	ErrNoJWT        = errors.New("no io.net session token (IOCLOUD_JWT) is configured")
+	ErrJWTExpired   = errors.New("the io.net session token (IOCLOUD_JWT) has expired")
+)
+
+// FieldError is one item of a FastAPI validation error (422).
+type FieldError struct {
+	Loc  []string `json:"loc"` // e.g. ["query","hardware_id"]; numbers are rendered as text
+	Msg  string   `json:"msg"`
+	Type string   `json:"type"`
+}
+
+// APIError is an unsuccessful answer from io.net. Its text never contains a
+// credential.
+type APIError struct {
+	StatusCode int
+	Method     string
+	Path       string        // path only, never a query with secrets
+	Detail     string        // "detail" as text, or a short excerpt of a non-JSON body
+	Fields     []FieldError  // "detail" as a validation list
+	RetryAfter time.Duration // from Retry-After, 0 when absent
+}
+
+// HardwareLookupError says a hardware name or id matched none, or more than
+// one, of io.net's hardware types. Valid lists every name that would work.
+type HardwareLookupError struct {
+	Query     string
+	Ambiguous bool
+	Matches   []string // the names an ambiguous query matched
+	Valid     []string
+}
+
+// ErrUnknownHardware matches every *HardwareLookupError with errors.Is.
+var ErrUnknownHardware = errors.New("unknown hardware")
+
+// PolicyError says which part of a key request breaks the key policy and
+// what to send instead.
+type PolicyError struct {
+	Field   string // "description", "expires", "scopes", "project"
+	Problem string // what is wrong
+	Hint    string // what to send instead
+}
+
+// ErrPolicy matches every *PolicyError with errors.Is.
+var ErrPolicy = errors.New("key request breaks the key policy")
+
+// Ticket failures (see Tickets.Open). Each is final for that ticket except
+// ErrTicketWrongActor, which does not consume it.
+var (
+	ErrTicketInvalid    = errors.New("confirmation is not valid")              // malformed, tampered, wrong secret
+	ErrTicketExpired    = errors.New("confirmation has expired")
+	ErrTicketUsed       = errors.New("confirmation has already been used")
+	ErrTicketWrongActor = errors.New("confirmation belongs to someone else")
+	ErrTicketMismatch   = errors.New("confirmation was issued for a different request")
+)
