@@ -24,16 +24,16 @@ type Client struct {
 // Option configures a Client; an invalid value makes New fail.
 type Option func(*Client) error
 
-func WithBaseURL(raw string) Option              { return nil } // plain http only for loopback
-func WithAPIKey(key Secret) Option                { return nil } // x-api-key for reads
-func WithJWT(token Secret) Option                 { return nil } // header "token" for key creation
-func WithHTTPClient(hc *http.Client) Option       { return nil }
-func WithTimeout(d time.Duration) Option          { return nil } // per request; default 15s
-func WithUserAgent(ua string) Option              { return nil }
-func WithLogger(l *slog.Logger) Option            { return nil }
-func WithCacheTTL(d time.Duration) Option         { return nil } // 0 = off; default 10s
-func WithClock(now func() time.Time) Option       { return nil }
-func WithSandbox(on bool) Option                  { return nil } // answers are sandbox data
+func WithBaseURL(raw string) Option                                              { return nil } // plain http only for loopback
+func WithAPIKey(key Secret) Option                                               { return nil } // x-api-key for reads
+func WithJWT(token Secret) Option                                                { return nil } // header "token" for key creation
+func WithHTTPClient(hc *http.Client) Option                                      { return nil }
+func WithTimeout(d time.Duration) Option                                         { return nil } // per request; default 15s
+func WithUserAgent(ua string) Option                                             { return nil }
+func WithLogger(l *slog.Logger) Option                                           { return nil }
+func WithCacheTTL(d time.Duration) Option                                        { return nil } // 0 = off; default 10s
+func WithClock(now func() time.Time) Option                                      { return nil }
+func WithSandbox(on bool) Option                                                 { return nil } // answers are sandbox data
 func WithRetry(maxAttempts int, minWait, maxWait, maxTotal time.Duration) Option { return nil }
 
 // New builds a Client. Defaults: DefaultBaseURL, 15s timeout, 10s cache.

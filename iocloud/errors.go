@@ -8,12 +8,12 @@ import (
 // Sentinels for io.net failures; an *APIError matches the one for its status
 // with errors.Is.
 var (
-	ErrUnauthorized = errors.New("io.net rejected the credentials")           // 401
-	ErrForbidden    = errors.New("io.net refused access")                    // 403
-	ErrNotFound     = errors.New("io.net has no such resource")              // 404
-	ErrValidation   = errors.New("io.net rejected the request parameters")   // 422 (and 400)
-	ErrRateLimited  = errors.New("io.net is rate limiting requests")         // 429
-	ErrUnavailable  = errors.New("io.net is unavailable")                    // 5xx, connection failures, timeouts
+	ErrUnauthorized = errors.New("io.net rejected the credentials")        // 401
+	ErrForbidden    = errors.New("io.net refused access")                  // 403
+	ErrNotFound     = errors.New("io.net has no such resource")            // 404
+	ErrValidation   = errors.New("io.net rejected the request parameters") // 422 (and 400)
+	ErrRateLimited  = errors.New("io.net is rate limiting requests")       // 429
+	ErrUnavailable  = errors.New("io.net is unavailable")                  // 5xx, connection failures, timeouts
 	ErrNoJWT        = errors.New("no io.net session token (IOCLOUD_JWT) is configured")
 	ErrJWTExpired   = errors.New("the io.net session token (IOCLOUD_JWT) has expired")
 )
@@ -62,7 +62,7 @@ var ErrPolicy = errors.New("key request breaks the key policy")
 // Ticket failures (see Tickets.Open). Each is final for that ticket except
 // ErrTicketWrongActor, which does not consume it.
 var (
-	ErrTicketInvalid    = errors.New("confirmation is not valid")              // malformed, tampered, wrong secret
+	ErrTicketInvalid    = errors.New("confirmation is not valid") // malformed, tampered, wrong secret
 	ErrTicketExpired    = errors.New("confirmation has expired")
 	ErrTicketUsed       = errors.New("confirmation has already been used")
 	ErrTicketWrongActor = errors.New("confirmation belongs to someone else")

@@ -24,4 +24,6 @@ type KeyAsk struct {
 
 // Check applies the policy and returns exactly what will be created, or a
 // *PolicyError naming the field and what to send instead.
-func (p Policy) Check(ask KeyAsk, now time.Time) (KeyRequest, error) { return KeyRequest{}, errUnimplemented }
+func (p Policy) Check(ask KeyAsk, now time.Time) (KeyRequest, error) {
+	return KeyRequest{}, errUnimplemented
+}

@@ -41,7 +41,9 @@ func (t *Tickets) Seal(tk Ticket) (string, Ticket, error) { return "", Ticket{},
 
 // Open verifies MAC, action, actor, binding and expiry, then consumes the
 // ticket atomically. ErrTicketWrongActor does not consume it.
-func (t *Tickets) Open(token string, check TicketCheck) (Ticket, error) { return Ticket{}, errUnimplemented }
+func (t *Tickets) Open(token string, check TicketCheck) (Ticket, error) {
+	return Ticket{}, errUnimplemented
+}
 
 // Digest is a stable SHA-256 digest of v's JSON, for TicketCheck.Binding.
 func Digest(v any) string { return "" }
