@@ -3,10 +3,12 @@
 // and says, in one line naming the variable, what is wrong.
 package config
 
-// SKELETON (struct fields are the contract; validation is being filled in)
-
 import (
 	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -16,6 +18,10 @@ import (
 // Secret is the core's redacting type, so a value read here can be handed to
 // the client without being revealed on the way.
 type Secret = iocloud.Secret
+
+// DefaultProject is the io.net project new keys belong to unless asked
+// otherwise; IO Cloud keys only work for this project.
+const DefaultProject = "io-cloud"
 
 // Core is what both servers need to reach io.net and guard key creation.
 type Core struct {
@@ -57,8 +63,129 @@ type Slack struct {
 	APIURL          string   `env:"IOCLOUD_SLACK_API_URL"`
 }
 
-// Load fills target (a *MCP or *Slack) from l (envconfig.OsLookuper() in main,
-// envconfig.MapLookuper in tests).
+// Load fills target (a *MCP, *Slack or *Core) from l (envconfig.OsLookuper()
+// in main, envconfig.MapLookuper in tests).
+//
+// A variable set to the empty string counts as unset, so its default applies
+// (container tooling often exports FOO= for "not configured"). List values
+// are split on commas, trimmed, and empty items dropped. A value that does not
+// parse comes back as a one-line *Error naming the variable; the value itself
+// is quoted only when it cannot be a secret.
 func Load(ctx context.Context, l envconfig.Lookuper, target any) error {
-	return envconfig.ProcessWith(ctx, &envconfig.Config{Target: target, Lookuper: l})
+	vars, err := variablesOf(target)
+	if err != nil {
+		return err
+	}
+	lookuper := emptyIsUnset{l}
+	var decoding decodingVar
+	err = envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   target,
+		Lookuper: lookuper,
+		Mutators: []envconfig.Mutator{decoding.mutator()},
+	})
+	if err != nil {
+		return explainDecodeError(err, decoding, vars, lookuper)
+	}
+	trimLists(reflect.ValueOf(target).Elem())
+	return nil
+}
+
+// emptyIsUnset makes FOO= behave like an unset FOO.
+type emptyIsUnset struct{ envconfig.Lookuper }
+
+func (l emptyIsUnset) Lookup(key string) (string, bool) {
+	v, ok := l.Lookuper.Lookup(key)
+	if v == "" {
+		return "", false
+	}
+	return v, ok
+}
+
+// decodingVar remembers which variable go-envconfig is converting. Its
+// mutators run after the lookup and right before the type conversion, and
+// processing stops at the first failure, so when ProcessWith fails the last
+// variable seen here is the one whose value did not parse. go-envconfig's own
+// errors name Go field paths ("Core: Timeout: ...") and may quote the value;
+// neither is fit for an operator.
+type decodingVar struct {
+	key   string
+	value string
+}
+
+func (d *decodingVar) mutator() envconfig.MutatorFunc {
+	return func(_ context.Context, originalKey, _, _, currentValue string) (string, bool, error) {
+		d.key, d.value = originalKey, currentValue
+		return currentValue, false, nil
+	}
+}
+
+// variable is one env-tagged field: its name and Go type.
+type variable struct {
+	name string
+	typ  reflect.Type
+}
+
+// variablesOf lists target's env-tagged fields, embedded structs included.
+func variablesOf(target any) ([]variable, error) {
+	v := reflect.ValueOf(target)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil, errors.New("config: Load needs a pointer to a config struct")
+	}
+	var out []variable
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for f := range t.Fields() {
+			name := envName(f)
+			if name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+				continue
+			}
+			if name != "" {
+				out = append(out, variable{name: name, typ: f.Type})
+			}
+		}
+	}
+	walk(v.Elem().Type())
+	return out, nil
+}
+
+// envName is the variable name in a field's env tag ("" when untagged).
+func envName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+	return strings.TrimSpace(name)
+}
+
+// trimLists trims every item of every []string field and drops empty ones,
+// so "U1, U2," means [U1 U2] and "," means nothing (nil).
+func trimLists(v reflect.Value) {
+	for _, f := range v.Fields() {
+		switch {
+		case f.Kind() == reflect.Struct:
+			trimLists(f)
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String && f.CanSet():
+			if f.Len() == 0 {
+				continue
+			}
+			items := make([]string, 0, f.Len())
+			for j := range f.Len() {
+				if s := strings.TrimSpace(f.Index(j).String()); s != "" {
+					items = append(items, s)
+				}
+			}
+			if len(items) == 0 {
+				items = nil
+			}
+			f.Set(reflect.ValueOf(items).Convert(f.Type()))
+		}
+	}
+}
+
+// Policy is the key policy these settings describe.
+func (c Core) Policy() iocloud.Policy {
+	return iocloud.Policy{
+		DefaultTTL:     c.KeyDefaultTTL,
+		MaxTTL:         c.KeyMaxTTL,
+		AllowedScopes:  slices.Clone(c.KeyScopes),
+		DefaultProject: DefaultProject,
+	}
 }

@@ -1,6 +1,10 @@
 package iocloud
 
-import "log/slog"
+import (
+	"fmt"
+	"io"
+	"log/slog"
+)
 
 // redacted is what every printing path shows instead of a secret.
 const redacted = "REDACTED"
@@ -17,6 +21,16 @@ func (s Secret) String() string { return s.mask() }
 
 // GoString implements fmt.GoStringer, so %#v redacts too.
 func (s Secret) GoString() string { return s.mask() }
+
+// Format implements fmt.Formatter, so every verb redacts, even a wrong one
+// (%d, %t, %x): fmt's bad-verb path would otherwise print the raw value.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, s.mask())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), s.mask())
+}
 
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.mask()) }

@@ -3,12 +3,14 @@
 // mains that imports config.
 package wire
 
-// SKELETON: signatures are the agreed contract; bodies are being filled in.
-
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"slices"
+	"time"
 
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -18,7 +20,7 @@ import (
 // Options say how to build the core.
 type Options struct {
 	Sandbox   bool         // start the built-in simulator and point the client at it
-	Logger    *slog.Logger // operator log (stderr)
+	Logger    *slog.Logger // operator log (stderr); nil discards
 	UserAgent string       // e.g. "iocloud-mcp/1.0.0"
 }
 
@@ -31,15 +33,140 @@ type App struct {
 	closers []func()
 }
 
-// Build validates nothing (config validation happens before) and wires the
-// core: sandbox (if asked), client, tickets, audit log, guard.
-func Build(ctx context.Context, cfg config.Core, opts Options) (*App, error) {
-	return nil, errors.New("unimplemented")
+// NewLogger is the operator log both binaries write: text, to w (stderr in
+// the mains; stdout may carry MCP's JSON-RPC), from level up.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// Close releases what Build opened (audit file, sandbox listener).
+// Build validates nothing (config validation happens before) and wires the
+// core: sandbox (if asked), client, tickets, audit log, guard. On error,
+// whatever was opened is closed again. Errors never contain a secret.
+func Build(ctx context.Context, cfg config.Core, opts Options) (_ *App, err error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	app := &App{}
+	defer func() {
+		if err != nil {
+			app.Close()
+		}
+	}()
+
+	baseURL, apiKey, jwt := cfg.BaseURL, cfg.APIKey, cfg.JWT
+	if opts.Sandbox {
+		// The simulator lives as long as the App (until Close), not as long
+		// as ctx, so it takes no context.
+		sb, err := sandbox.Start() //nolint:contextcheck // lifetime is App.Close, not ctx
+		if err != nil {
+			return nil, fmt.Errorf("start the io.net sandbox: %w", err)
+		}
+		app.Sandbox = sb
+		app.closers = append(app.closers, sb.Close)
+		// The simulator's own credentials: configured ones are never sent to it.
+		baseURL, apiKey, jwt = sb.URL(), config.Secret(sb.APIKey()), config.Secret(sb.JWT())
+		logger.InfoContext(ctx, "serving sandbox data from the built-in io.net simulator", "url", baseURL)
+	}
+
+	clientOpts := []iocloud.Option{
+		iocloud.WithBaseURL(baseURL),
+		iocloud.WithAPIKey(apiKey),
+		iocloud.WithJWT(jwt),
+		iocloud.WithTimeout(cfg.Timeout),
+		iocloud.WithCacheTTL(cfg.CacheTTL),
+		iocloud.WithLogger(logger),
+		iocloud.WithSandbox(opts.Sandbox),
+	}
+	if opts.UserAgent != "" {
+		clientOpts = append(clientOpts, iocloud.WithUserAgent(opts.UserAgent))
+	}
+	app.Client, err = iocloud.New(clientOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("set up the io.net client: %w", err)
+	}
+
+	tickets, err := iocloud.NewTickets([]byte(cfg.ConfirmSecret.Reveal()))
+	if err != nil {
+		return nil, fmt.Errorf("IOCLOUD_CONFIRM_SECRET: cannot set up confirmations: %w", err)
+	}
+
+	app.Audit, err = openAudit(ctx, cfg.AuditLog, logger, app)
+	if err != nil {
+		return nil, err
+	}
+
+	app.Guard = iocloud.NewGuard(iocloud.GuardConfig{
+		Creator: app.Client,
+		Policy:  cfg.Policy(),
+		Tickets: tickets,
+		Audit:   app.Audit,
+		Sandbox: opts.Sandbox,
+	})
+
+	logJWTStatus(ctx, logger, app.Client.JWTStatus(), time.Now())
+	return app, nil
+}
+
+// openAudit writes audit records to the IOCLOUD_AUDIT_LOG file (JSON lines,
+// created 0600) or, when unset, to the operator log.
+func openAudit(ctx context.Context, path string, logger *slog.Logger, app *App) (*iocloud.Audit, error) {
+	if path == "" {
+		logger.InfoContext(ctx, "audit records go to this log (set IOCLOUD_AUDIT_LOG for a JSON-lines file)")
+		return iocloud.NewAudit(nil, logger), nil
+	}
+	f, err := iocloud.OpenAuditFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("IOCLOUD_AUDIT_LOG: cannot open %q for appending: %w", path, unwrapPathError(err))
+	}
+	app.closers = append(app.closers, func() {
+		if err := f.Close(); err != nil {
+			logger.ErrorContext(ctx, "audit log did not close cleanly", "path", path, "err", err)
+		}
+	})
+	logger.InfoContext(ctx, "audit records go to a file", "path", path)
+	return iocloud.NewAudit(f, logger), nil
+}
+
+// logJWTStatus tells the operator at start whether keys can be created, so a
+// missing or stale session token is found before someone asks for a key. It
+// logs the expiry, never the token.
+func logJWTStatus(ctx context.Context, logger *slog.Logger, st iocloud.JWTStatus, now time.Time) {
+	switch {
+	case !st.Present:
+		logger.WarnContext(ctx, "IOCLOUD_JWT is not set: key creation is unavailable; reads work",
+			"how_to", iocloud.JWTHowTo)
+	case st.ExpiresAt.IsZero():
+		logger.WarnContext(ctx, "IOCLOUD_JWT has no readable expiry: io.net will decide whether it is valid when a key is created")
+	case st.Expired:
+		logger.WarnContext(ctx, "IOCLOUD_JWT has expired: key creation is unavailable until it is replaced",
+			"expired_at", st.ExpiresAt, "how_to", iocloud.JWTHowTo)
+	case st.ExpiresSoon:
+		logger.WarnContext(ctx, "IOCLOUD_JWT expires soon: replace it before then or key creation stops",
+			"expires_at", st.ExpiresAt, "expires_in", st.ExpiresAt.Sub(now).Round(time.Minute), "how_to", iocloud.JWTHowTo)
+	default:
+		logger.InfoContext(ctx, "key creation available", "jwt_expires_at", st.ExpiresAt)
+	}
+}
+
+// unwrapPathError drops the *fs.PathError's "open <path>:" prefix, since the
+// message already names the path.
+func unwrapPathError(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
+}
+
+// Close releases what Build opened (audit file, sandbox listener), newest
+// first. It is safe to call more than once.
 func (a *App) Close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
+	if a == nil {
+		return
+	}
+	closers := a.closers
+	a.closers = nil
+	for _, closeFn := range slices.Backward(closers) {
+		closeFn()
 	}
 }

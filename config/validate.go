@@ -1,0 +1,181 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// KeyScopes are the scopes io.net knows for an API key.
+var KeyScopes = []string{"all", "read", "write"}
+
+// MinConfirmSecret is the shortest IOCLOUD_CONFIRM_SECRET accepted: the HMAC
+// key must be at least as long as SHA-256's output to carry its full
+// strength.
+const MinConfirmSecret = 32
+
+// Validate checks what both servers share. sandbox means io.net is the
+// built-in simulator, so no API key is needed. It returns the first problem,
+// as an *Error naming the variable.
+func (c Core) Validate(sandbox bool) error {
+	if !sandbox && !c.APIKey.IsSet() {
+		return problem("IOCLOUD_API_KEY", "not set (set it to your io.net API key, or run with --sandbox to use the built-in simulator)")
+	}
+	if err := checkHTTPURL("IOCLOUD_BASE_URL", c.BaseURL, "https://api.io.solutions"); err != nil {
+		return err
+	}
+	if c.Timeout <= 0 {
+		return problem("IOCLOUD_TIMEOUT", "%s is not more than zero (use e.g. 15s or 1m)", formatDuration(c.Timeout))
+	}
+	if c.CacheTTL < 0 {
+		return problem("IOCLOUD_CACHE_TTL", "%s is negative (use 0 to turn the cache off, or e.g. 10s)", formatDuration(c.CacheTTL))
+	}
+	if c.KeyDefaultTTL <= 0 {
+		return problem("IOCLOUD_KEY_DEFAULT_TTL", "%s is not more than zero (use hours, e.g. 720h for 30 days)", formatDuration(c.KeyDefaultTTL))
+	}
+	if c.KeyMaxTTL <= 0 {
+		return problem("IOCLOUD_KEY_MAX_TTL", "%s is not more than zero (use hours, e.g. 4320h for 180 days)", formatDuration(c.KeyMaxTTL))
+	}
+	if c.KeyMaxTTL < c.KeyDefaultTTL {
+		return problem("IOCLOUD_KEY_MAX_TTL", "%s is shorter than IOCLOUD_KEY_DEFAULT_TTL (%s) (raise it, or lower IOCLOUD_KEY_DEFAULT_TTL)",
+			formatDuration(c.KeyMaxTTL), formatDuration(c.KeyDefaultTTL))
+	}
+	if len(c.KeyScopes) == 0 {
+		return problem("IOCLOUD_KEY_SCOPES", "no scope listed (use one or more of all, read, write, comma-separated)")
+	}
+	for _, s := range c.KeyScopes {
+		if !slices.Contains(KeyScopes, s) {
+			return problem("IOCLOUD_KEY_SCOPES", "%s is not a scope (use one or more of all, read, write, comma-separated)", describeValue(s, c.secrets()))
+		}
+	}
+	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < MinConfirmSecret {
+		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", MinConfirmSecret)
+	}
+	return nil
+}
+
+// secrets are the values no message may echo.
+func (c Core) secrets() []string {
+	return []string{c.APIKey.Reveal(), c.JWT.Reveal(), c.ConfirmSecret.Reveal()}
+}
+
+func (m MCP) secrets() []string {
+	return append(m.Core.secrets(), m.AuthToken.Reveal())
+}
+
+// Validate checks cmd/iocloud-mcp's settings after flags were applied.
+func (m MCP) Validate(sandbox bool) error {
+	if err := m.Core.Validate(sandbox); err != nil {
+		return err
+	}
+	if m.Transport != "stdio" && m.Transport != "http" {
+		return problem("IOCLOUD_MCP_TRANSPORT", "%s is not a transport (use stdio or http, here or with --transport)", describeValue(m.Transport, m.secrets()))
+	}
+	host, err := checkAddr("IOCLOUD_MCP_ADDR", m.Addr, "127.0.0.1:8080", "--addr", m.secrets())
+	if err != nil {
+		return err
+	}
+	if m.Transport == "http" && !m.AuthToken.IsSet() && !isLoopbackHost(host) {
+		return problem("IOCLOUD_MCP_AUTH_TOKEN", "required because IOCLOUD_MCP_ADDR %s is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)",
+			strconv.Quote(m.Addr))
+	}
+	switch m.Confirm {
+	case "auto", "elicit", "token":
+	default:
+		return problem("IOCLOUD_MCP_CONFIRM", "%s is not a confirmation mode (use auto, elicit or token)", describeValue(m.Confirm, m.secrets()))
+	}
+	if m.KeyOutputDir != "" {
+		info, err := os.Stat(m.KeyOutputDir)
+		switch {
+		case err != nil:
+			return problem("IOCLOUD_KEY_OUTPUT_DIR", "%s cannot be used: %s (create the directory, mode 0700, or unset the variable)",
+				strconv.Quote(m.KeyOutputDir), statProblem(err))
+		case !info.IsDir():
+			return problem("IOCLOUD_KEY_OUTPUT_DIR", "%s is not a directory (name a directory, mode 0700, or unset the variable)", strconv.Quote(m.KeyOutputDir))
+		}
+	}
+	return nil
+}
+
+// checkHTTPURL accepts an absolute http(s) URL without credentials, query or
+// fragment, plain http only on loopback: what goes there carries our
+// credentials.
+func checkHTTPURL(name, raw, example string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// The raw text may hold credentials (user:password@), so it is not
+		// echoed.
+		return problem(name, "is not a URL (use e.g. %s)", example)
+	}
+	shown := strconv.Quote(u.Redacted())
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return problem(name, "%s is not an http(s) URL (use e.g. %s)", shown, example)
+	case u.User != nil:
+		return problem(name, "%s must not contain a user name or password (use e.g. %s)", shown, example)
+	case u.RawQuery != "" || u.Fragment != "":
+		return problem(name, "%s must not have a query or fragment (use e.g. %s)", shown, example)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return problem(name, "%s uses plain http off loopback (use https://, or http:// only with 127.0.0.1, ::1 or localhost)", shown)
+	}
+	return nil
+}
+
+// checkAddr accepts a listen address host:port (host may be empty) and
+// returns the host.
+// flag, when not empty, is the command-line flag that also sets it.
+func checkAddr(name, addr, example, flag string, secrets []string) (string, error) {
+	where := ""
+	if flag != "" {
+		where = ", here or with " + flag
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", problem(name, "%s is not host:port (use e.g. %s%s)", describeValue(addr, secrets), example, where)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", problem(name, "%s has no valid port (use a number up to 65535, e.g. %s%s)", describeValue(addr, secrets), example, where)
+	}
+	return host, nil
+}
+
+// isLoopbackHost reports whether host is localhost, 127.0.0.0/8 or ::1.
+// An empty host (":8080") listens on every interface, so it is not.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// statProblem says why a path cannot be used, without Go's "stat <path>:"
+// prefix (the path is already in the message).
+func statProblem(err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "it does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// formatDuration writes whole hours as "720h" rather than "720h0m0s".
+func formatDuration(d time.Duration) string {
+	if d != 0 && d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.String()
+}
