@@ -5,12 +5,18 @@
 //
 // It deliberately does not import package iocloud: it simulates the wire,
 // not our types.
+//
+// Where io.net's behaviour is undocumented the sandbox picks one answer and
+// says so next to the code (see data.go, auth.go, keys.go and faults.go).
 package sandbox
 
-// SKELETON: signatures are the agreed contract; bodies are being filled in.
-
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -23,57 +29,147 @@ const (
 	RouteCreateKey Route = "create-key" // POST /v1/api-keys/
 )
 
+// Paths of the simulated routes, exactly as io.net spells them.
+const (
+	PathHardware  = "/enterprise/v1/io-cloud/caas/hardware/max-gpus-per-container"
+	PathReplicas  = "/enterprise/v1/io-cloud/caas/available-replicas"
+	PathCreateKey = "/v1/api-keys/"
+)
+
 // Fault makes a route misbehave. Times > 0 limits it to that many requests.
+//
+// Order of effects: Latency first (cut short when the request is cancelled
+// or the server closes), then Drop, else Malformed, else Status. A fault
+// with only Latency (and/or RetryAfter) delays the real answer. Faults apply
+// before any credential or input check, and a faulted request never has a
+// side effect (no key is created).
 type Fault struct {
 	Status      int           // answer this status (with Body) instead of the real answer
 	Body        string        // body for Status; empty means {"detail":"<status text>"}
 	ContentType string        // default application/json
 	RetryAfter  string        // Retry-After header value
 	Latency     time.Duration // delay before answering (honours request cancellation)
-	Malformed   bool          // answer 200 with a truncated JSON body
+	Malformed   bool          // answer the route's success status (200; 201 for create-key) with a truncated JSON body
 	Drop        bool          // hijack and close the connection without answering
 	Times       int
 }
 
 // Server is a running (or ready-to-mount) simulator.
-type Server struct{ _ struct{} }
+type Server struct {
+	now       func() time.Time
+	apiKey    string
+	extraKeys map[string]bool // WithAPIKeys
+	jwt       string
+	jwtExp    time.Time
+	handler   http.Handler
+
+	mu     sync.Mutex
+	faults map[Route]*Fault // remaining Times are counted down in place
+	counts map[Route]int
+	keys   []storedKey
+
+	done      chan struct{} // closed by Close: cuts injected latency short
+	closeOnce sync.Once
+	httpSrv   *http.Server // nil unless Start
+	url       string
+}
 
 // Option configures a Server.
 type Option func(*Server)
 
 // WithClock injects time (key expiry, JWT exp).
-func WithClock(now func() time.Time) Option { return nil }
-
-// New builds a simulator that is not listening; mount Handler yourself.
-func New(opts ...Option) *Server { return &Server{} }
-
-// Start builds a simulator listening on 127.0.0.1 (a free port).
-func Start(opts ...Option) (*Server, error) { return &Server{}, nil }
-
-func (s *Server) Handler() http.Handler { return http.NotFoundHandler() }
-func (s *Server) URL() string           { return "" } // base URL, e.g. http://127.0.0.1:41234
-func (s *Server) Close()                {}
-
-// APIKey is a valid io-cloud API key; JWT a valid session token (exp 21 days
-// ahead of the server's clock at New).
-func (s *Server) APIKey() string { return "" }
-func (s *Server) JWT() string    { return "" }
-
-func (s *Server) SetFault(r Route, f Fault) {}
-func (s *Server) ClearFaults()              {}
-
-// Requests counts requests that reached a route (faulted ones included).
-func (s *Server) Requests(r Route) int { return 0 }
-
-// CreatedKey is a key the sandbox created, secret included (for tests).
-type CreatedKey struct {
-	KeyID       string
-	Value       string
-	Description string
-	Project     string
-	Scopes      []string
-	ExpiresAt   time.Time
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
 }
 
-// CreatedKeys lists every key created so far, oldest first.
-func (s *Server) CreatedKeys() []CreatedKey { return nil }
+// WithAPIKeys makes further x-api-key values valid for the read routes
+// (besides APIKey and the io-cloud keys created through the sandbox).
+func WithAPIKeys(keys ...string) Option {
+	return func(s *Server) {
+		for _, k := range keys {
+			if k != "" {
+				s.extraKeys[k] = true
+			}
+		}
+	}
+}
+
+// New builds a simulator that is not listening; mount Handler yourself.
+func New(opts ...Option) *Server {
+	s := &Server{
+		now:       time.Now,
+		apiKey:    sandboxAPIKey,
+		extraKeys: map[string]bool{},
+		faults:    map[Route]*Fault{},
+		counts:    map[Route]int{},
+		done:      make(chan struct{}),
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	s.jwt, s.jwtExp = mintJWT(s.now())
+	s.handler = http.HandlerFunc(s.route)
+	return s
+}
+
+// Start builds a simulator listening on 127.0.0.1 (a free port).
+func Start(opts ...Option) (*Server, error) {
+	s := New(opts...)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on loopback: %w", err)
+	}
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	s.url = "http://" + ln.Addr().String()
+	go func() {
+		// ErrServerClosed after Close is the normal end; anything else
+		// leaves the listener dead and callers see connection errors.
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = ln.Close()
+		}
+	}()
+	return s, nil
+}
+
+// Handler serves the simulated API (mount it anywhere; paths are absolute).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// URL is the base URL, e.g. http://127.0.0.1:41234 (empty unless Start).
+func (s *Server) URL() string { return s.url }
+
+// Close stops listening, closes every connection and cuts any injected
+// latency short. It is safe to call more than once and on a Server built by
+// New.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		if s.httpSrv != nil {
+			// Close, not Shutdown: a simulator has no answer worth waiting
+			// for, and Shutdown waits seconds for connections a client
+			// dialled but never used.
+			_ = s.httpSrv.Close()
+		}
+	})
+}
+
+// APIKey is a valid io-cloud API key for the read routes (header x-api-key).
+func (s *Server) APIKey() string { return s.apiKey }
+
+// JWT is a valid session token for key creation (header token); its exp
+// claim is 21 days ahead of the server's clock at New.
+func (s *Server) JWT() string { return s.jwt }
+
+// JWTExpiresAt is the exp claim of JWT.
+func (s *Server) JWTExpiresAt() time.Time { return s.jwtExp }
+
+// NodePoolID is the id of the sandbox's one private node pool.
+func (s *Server) NodePoolID() string { return NodePoolID }

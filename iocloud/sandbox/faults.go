@@ -1,0 +1,131 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// SetFault makes route r misbehave as f says, replacing any fault it had.
+// A zero Fault removes the route's fault.
+func (s *Server) SetFault(r Route, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == (Fault{}) {
+		delete(s.faults, r)
+		return
+	}
+	s.faults[r] = &f
+}
+
+// ClearFaults makes every route behave normally again.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+// Requests counts requests that reached a route (faulted ones included).
+func (s *Server) Requests(r Route) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[r]
+}
+
+// arrive counts a request on route r and takes the route's fault, if any,
+// using up one of its Times atomically so that N concurrent requests see
+// exactly min(N, Times) faults.
+func (s *Server) arrive(r Route) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[r]++
+	f, ok := s.faults[r]
+	if !ok {
+		return Fault{}, false
+	}
+	taken := *f
+	if f.Times > 0 {
+		f.Times--
+		if f.Times == 0 {
+			delete(s.faults, r)
+		}
+	}
+	return taken, true
+}
+
+// applyFault plays fault f and reports whether it answered the request
+// (false: the real handler answers, e.g. after a pure Latency fault).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, spec routeSpec, f Fault) bool {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Latency > 0 && !s.sleep(r, f.Latency) {
+		// The client gave up or the server is closing: nobody should get
+		// a half-made answer, so the connection is simply closed.
+		dropConnection(w)
+		return true
+	}
+	switch {
+	case f.Drop:
+		dropConnection(w)
+	case f.Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(spec.success)
+		_, _ = w.Write([]byte(spec.truncated))
+	case f.Status != 0:
+		writeFaultStatus(w, f)
+	default:
+		return false
+	}
+	return true
+}
+
+// sleep waits d unless the request is cancelled or the server closes first;
+// it reports whether the full wait passed.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		return false
+	}
+}
+
+func writeFaultStatus(w http.ResponseWriter, f Fault) {
+	if f.Status < 100 || f.Status > 599 { // WriteHeader would panic
+		writeDetail(w, http.StatusInternalServerError, "sandbox: invalid fault status "+strconv.Itoa(f.Status))
+		return
+	}
+	body := []byte(f.Body)
+	if f.Body == "" {
+		text := http.StatusText(f.Status)
+		if text == "" {
+			text = "Error"
+		}
+		body, _ = json.Marshal(detail{Detail: text}) // cannot fail: one string
+	}
+	ct := f.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(f.Status)
+	_, _ = w.Write(body)
+}
+
+// dropConnection closes the connection without an answer. Hijacking works
+// on HTTP/1; elsewhere net/http's ErrAbortHandler panic aborts the stream
+// without logging.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		_ = conn.Close()
+		return
+	}
+	panic(http.ErrAbortHandler)
+}
