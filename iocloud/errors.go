@@ -25,6 +25,13 @@ type FieldError struct {
 	Type string   `json:"type"`
 }
 
+// InputError is a request the client refused before calling io.net, because
+// io.net would reject it anyway. It matches ErrValidation with errors.Is.
+type InputError struct {
+	Field   string // what was wrong, in words a person typed ("GPUs per container")
+	Problem string // what is wrong and what to send instead
+}
+
 // APIError is an unsuccessful answer from io.net. Its text never contains a
 // credential.
 type APIError struct {

@@ -1,0 +1,165 @@
+package iocloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// defaultRateLimitWait is suggested when a 429 carries no Retry-After.
+const defaultRateLimitWait = 5 * time.Second
+
+// Advice turns an error from this package into one or two sentences telling
+// a person what to do. Both frontends use it, so the wording lives here once.
+// It never contains a secret: it is built from the package's own errors,
+// whose texts hold none.
+func Advice(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		apiErr    *APIError
+		policyErr *PolicyError
+		lookupErr *HardwareLookupError
+		inputErr  *InputError
+	)
+	switch {
+	case errors.As(err, &policyErr):
+		return policyAdvice(policyErr)
+	case errors.As(err, &lookupErr):
+		return sentence(lookupErr.Error())
+	case errors.As(err, &inputErr):
+		return sentence(inputErr.Error())
+	case errors.Is(err, ErrNoJWT):
+		return "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo
+	case errors.Is(err, ErrJWTExpired):
+		return "The io.net session token (IOCLOUD_JWT) has expired; get a new one. " + JWTHowTo
+	case errors.As(err, &apiErr):
+		if advice := apiAdvice(apiErr); advice != "" {
+			return advice
+		}
+	case errors.Is(err, ErrTicketExpired):
+		return "This confirmation has expired and nothing was created; start over and confirm within the time shown."
+	case errors.Is(err, ErrTicketUsed):
+		return "This confirmation was already used, so nothing more was created; start over to create another key."
+	case errors.Is(err, ErrTicketWrongActor):
+		return "Only the person who asked for this key can confirm it; ask them, or start your own request."
+	case errors.Is(err, ErrTicketMismatch):
+		return "This confirmation was issued for a different request and nothing was created; start over with the request you want."
+	case errors.Is(err, ErrTicketInvalid):
+		return "This confirmation is not valid and nothing was created; start over."
+	case errors.Is(err, ErrUnavailable):
+		if strings.Contains(err.Error(), mayExist) {
+			return "io.net did not answer properly to the key creation; " + mayExist + "."
+		}
+		return "io.net is unavailable or timed out; try again in a minute."
+	case errors.Is(err, errRedirect):
+		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check IOCLOUD_BASE_URL")
+	case errors.Is(err, context.Canceled):
+		return "The request was cancelled."
+	}
+	return sentence(err.Error())
+}
+
+// apiAdvice says what to do about an io.net answer; "" leaves it to the
+// default (the error's own text).
+func apiAdvice(e *APIError) string {
+	creating := strings.HasSuffix(e.Path, pathCreateKey)
+	switch {
+	case errors.Is(e, ErrUnauthorized) && creating:
+		return "io.net rejected the session token (401): set a fresh IOCLOUD_JWT. " + JWTHowTo
+	case errors.Is(e, ErrUnauthorized):
+		return "io.net rejected the API key (401): check IOCLOUD_API_KEY."
+	case errors.Is(e, ErrForbidden) && creating:
+		return "io.net refused to create the key (403): check that the project is io-cloud and that IOCLOUD_JWT is the token of your own account."
+	case errors.Is(e, ErrForbidden):
+		return "io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+	case e.StatusCode == http.StatusBadRequest && strings.Contains(e.Detail, "key_set"):
+		// io.net has answered 400 {"key_set": true} to keys made for another
+		// project (new-api issue #2794).
+		return "io.net refused the API key (400 key_set): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+	case errors.Is(e, ErrRateLimited):
+		wait := e.RetryAfter
+		if wait <= 0 {
+			wait = defaultRateLimitWait
+		}
+		return fmt.Sprintf("io.net is rate limiting; wait %d s and try again.", int(math.Ceil(wait.Seconds())))
+	case errors.Is(e, ErrValidation):
+		return validationAdvice(e)
+	case errors.Is(e, ErrNotFound):
+		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and IOCLOUD_BASE_URL.", e.Method, e.Path)
+	case errors.Is(e, ErrUnavailable):
+		if e.Method == http.MethodPost {
+			return fmt.Sprintf("io.net failed (%d) while creating the key; %s.", e.StatusCode, mayExist)
+		}
+		return "io.net is unavailable or timed out; try again in a minute."
+	}
+	return ""
+}
+
+func validationAdvice(e *APIError) string {
+	if len(e.Fields) == 0 {
+		if e.Detail == "" {
+			return fmt.Sprintf("io.net rejected the request (%d); check what was sent.", e.StatusCode)
+		}
+		return sentence(fmt.Sprintf("io.net rejected the request (%d): %s", e.StatusCode, e.Detail))
+	}
+	parts := make([]string, 0, len(e.Fields))
+	for i, f := range e.Fields {
+		if i == shownFields {
+			parts = append(parts, fmt.Sprintf("and %d more", len(e.Fields)-shownFields))
+			break
+		}
+		name, msg := f.Name(), f.Msg
+		switch {
+		case name == "":
+			parts = append(parts, msg)
+		case msg == "":
+			parts = append(parts, name)
+		default:
+			parts = append(parts, name+" ("+msg+")")
+		}
+	}
+	return sentence("io.net rejected these parameters: " + strings.Join(parts, "; ") + "; correct them and try again")
+}
+
+func policyAdvice(e *PolicyError) string {
+	text := e.Field
+	switch {
+	case e.Problem == "":
+		text += " breaks the key policy"
+	case text == "":
+		text = e.Problem
+	case strings.HasPrefix(e.Problem, "is ") || strings.HasPrefix(e.Problem, "are ") || strings.HasPrefix(e.Problem, "contains "):
+		text += " " + e.Problem
+	default:
+		text += ": " + e.Problem
+	}
+	if e.Hint != "" {
+		text = strings.TrimSuffix(text, ".") + "; " + e.Hint
+	}
+	return sentence(text)
+}
+
+// sentence capitalizes s (except the name io.net) and ends it with a full
+// stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if !strings.HasPrefix(s, "io.net") {
+		r, size := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[size:]
+	}
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}

@@ -1,0 +1,60 @@
+package iocloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestAdvice(t *testing.T) {
+	t.Parallel()
+	wrap := func(err error) error { return fmt.Errorf("list_hardware: %w", err) }
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, ""},
+		{"401 read", &APIError{StatusCode: 401, Method: "GET", Path: pathHardware},
+			"io.net rejected the API key (401): check IOCLOUD_API_KEY."},
+		{"401 create", &APIError{StatusCode: 401, Method: "POST", Path: pathCreateKey},
+			"io.net rejected the session token (401): set a fresh IOCLOUD_JWT. " + JWTHowTo},
+		{"403 read", wrap(&APIError{StatusCode: 403, Method: "GET", Path: pathHardware}),
+			"io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."},
+		{"429 with Retry-After", wrap(&APIError{StatusCode: 429, RetryAfter: 1500 * time.Millisecond}),
+			"io.net is rate limiting; wait 2 s and try again."},
+		{"429 without", &APIError{StatusCode: 429}, "io.net is rate limiting; wait 5 s and try again."},
+		{"422 fields", &APIError{StatusCode: 422, Fields: []FieldError{
+			{Loc: []string{"query", "hardware_qty"}, Msg: "Input should be greater than or equal to 1"},
+			{Loc: []string{"body", "scopes", "0"}, Msg: "Input should be 'all', 'read' or 'write'"},
+		}}, "io.net rejected these parameters: hardware_qty (Input should be greater than or equal to 1); 0 (Input should be 'all', 'read' or 'write'); correct them and try again."},
+		{"422 detail only", &APIError{StatusCode: 422, Detail: "bad project"}, "io.net rejected the request (422): bad project."},
+		{"400 empty", &APIError{StatusCode: 400}, "io.net rejected the request (400); check what was sent."},
+		{"503 read", &APIError{StatusCode: 503, Method: "GET"}, "io.net is unavailable or timed out; try again in a minute."},
+		{"503 create", &APIError{StatusCode: 503, Method: "POST", Path: pathCreateKey},
+			"io.net failed (503) while creating the key; " + mayExist + "."},
+		{"connection", fmt.Errorf("%w: GET /x got no answer: %w", ErrUnavailable, errors.New("connection refused")),
+			"io.net is unavailable or timed out; try again in a minute."},
+		{"no jwt", ErrNoJWT, "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo},
+		{"jwt expired", wrap(fmt.Errorf("%w (it expired on x)", ErrJWTExpired)),
+			"The io.net session token (IOCLOUD_JWT) has expired; get a new one. " + JWTHowTo},
+		{"policy", wrap(&PolicyError{Field: "description", Problem: "is empty", Hint: "send 1 to 100 printable characters"}),
+			"Description is empty; send 1 to 100 printable characters."},
+		{"policy other wording", &PolicyError{Field: "expires", Problem: "both a lifetime and an expiry date were given", Hint: "send one of them."},
+			"Expires: both a lifetime and an expiry date were given; send one of them."},
+		{"ticket expired", wrap(ErrTicketExpired), "This confirmation has expired and nothing was created; start over and confirm within the time shown."},
+		{"ticket used", ErrTicketUsed, "This confirmation was already used, so nothing more was created; start over to create another key."},
+		{"ticket actor", ErrTicketWrongActor, "Only the person who asked for this key can confirm it; ask them, or start your own request."},
+		{"ticket mismatch", ErrTicketMismatch, "This confirmation was issued for a different request and nothing was created; start over with the request you want."},
+		{"ticket invalid", ErrTicketInvalid, "This confirmation is not valid and nothing was created; start over."},
+		{"cancelled", fmt.Errorf("x: %w", context.Canceled), "The request was cancelled."},
+		{"other", errors.New("something odd happened"), "Something odd happened."},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Advice(tt.err), tt.name)
+	}
+}
