@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/iocloud-chatops/iocloud/cmd/internal/version"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
+	"github.com/iocloud-chatops/iocloud/config"
+	"github.com/iocloud-chatops/iocloud/tools"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/sethvargo/go-envconfig"
+)
+
+const binaryName = "iocloud-mcp"
+
+const usage = `Usage: iocloud-mcp [flags]
+
+Serves io.net's IO Cloud to AI assistants over MCP: list_hardware,
+list_available_replicas and create_api_key (asks the user to confirm first).
+
+Flags (each overrides its environment variable):
+  --sandbox            serve the built-in io.net simulator; answers say "sandbox data"
+  --transport MODE     stdio (default) or http            IOCLOUD_MCP_TRANSPORT
+  --addr HOST:PORT     HTTP listen address (127.0.0.1:8080) IOCLOUD_MCP_ADDR
+  --read-only          register no tool that changes anything  IOCLOUD_MCP_READ_ONLY
+  --version            print the version and exit
+  --help               print this help and exit
+
+Environment:
+  IOCLOUD_API_KEY          io.net API key for reads (required unless --sandbox)
+  IOCLOUD_JWT              io.net session token; needed to create keys
+  IOCLOUD_MCP_AUTH_TOKEN   bearer token for HTTP (required off loopback)
+  IOCLOUD_MCP_CONFIRM      auto (default), elicit or token
+  IOCLOUD_KEY_OUTPUT_DIR   write new key secrets there (0600) instead of showing them
+  IOCLOUD_AUDIT_LOG        JSON-lines audit file (default: the log on stderr)
+  IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,
+  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET: see README.md
+
+stdout carries only the MCP protocol in stdio mode; logs go to stderr.
+`
+
+// options are the command-line flags; the *Set fields record which flags
+// were given, since only those override the environment.
+type options struct {
+	sandbox, version, readOnly bool
+	transport, addr            string
+	readOnlySet                bool
+	transportSet, addrSet      bool
+}
+
+// errHelp means --help was answered and the program should exit cleanly.
+var errHelp = errors.New("help shown")
+
+func parseFlags(args []string, stdout io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet(binaryName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned as one line; --help prints usage below
+	fs.BoolVar(&o.sandbox, "sandbox", false, "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVar(&o.readOnly, "read-only", false, "")
+	fs.StringVar(&o.transport, "transport", "", "")
+	fs.StringVar(&o.addr, "addr", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.WriteString(stdout, usage)
+			return o, errHelp
+		}
+		return o, fmt.Errorf("%w (see --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "transport":
+			o.transportSet = true
+		case "addr":
+			o.addrSet = true
+		case "read-only":
+			o.readOnlySet = true
+		}
+	})
+	return o, nil
+}
+
+func (o options) apply(cfg *config.MCP) {
+	if o.transportSet {
+		cfg.Transport = o.transport
+	}
+	if o.addrSet {
+		cfg.Addr = o.addr
+	}
+	if o.readOnlySet {
+		cfg.ReadOnly = o.readOnly
+	}
+}
+
+// run is the whole program, with the process's fundamentals passed in so
+// tests can drive it: arguments, environment, standard streams. It returns
+// when ctx ends (SIGINT/SIGTERM in main), stdin closes (stdio) or serving
+// fails.
+func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Reader, stdout, stderr io.Writer) error {
+	opts, err := parseFlags(args, stdout)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if opts.version {
+		_, err := fmt.Fprintln(stdout, version.String(binaryName))
+		return err
+	}
+
+	var cfg config.MCP
+	if err := config.Load(ctx, env, &cfg); err != nil {
+		return err
+	}
+	opts.apply(&cfg)
+	if err := cfg.Validate(opts.sandbox); err != nil {
+		return err
+	}
+
+	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	app, err := wire.Build(ctx, cfg.Core, wire.Options{
+		Sandbox:   opts.sandbox,
+		Logger:    logger,
+		UserAgent: binaryName + "/" + version.Version,
+	})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	mode, err := tools.ParseConfirmMode(cfg.Confirm)
+	if err != nil {
+		return err
+	}
+	srv, err := tools.NewServer(tools.Config{
+		Catalog:      app.Client,
+		Guard:        app.Guard,
+		Sandbox:      app.Client.Sandbox(),
+		ReadOnly:     cfg.ReadOnly,
+		Confirm:      mode,
+		KeyOutputDir: cfg.KeyOutputDir,
+		Logger:       logger,
+		Version:      version.Version,
+	})
+	if err != nil {
+		return err
+	}
+
+	if cfg.Transport == "http" {
+		return serveHTTP(ctx, srv, httpSettings{
+			addr:    cfg.Addr,
+			token:   cfg.AuthToken,
+			sandbox: app.Client.Sandbox(),
+		}, logger, stderr)
+	}
+	logger.InfoContext(ctx, "serving MCP on stdio", "sandbox", app.Client.Sandbox(), "read_only", cfg.ReadOnly, "confirm", string(mode))
+	return serveStdio(ctx, srv, stdin, stdout, logger)
+}
+
+// serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.
+func serveStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
+	stdio := server.NewStdioServer(srv)
+	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
+	err := stdio.Listen(ctx, stdin, stdout)
+	if err == nil || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

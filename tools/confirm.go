@@ -1,0 +1,77 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// ConfirmMode is how create_api_key asks the person before creating a key
+// (IOCLOUD_MCP_CONFIRM).
+type ConfirmMode string
+
+const (
+	// ConfirmAuto asks through MCP elicitation when the client declared it,
+	// and otherwise uses the two-step confirmation_token.
+	ConfirmAuto ConfirmMode = "auto"
+	// ConfirmElicit only asks through elicitation; the tool is hidden from,
+	// and refused to, clients that cannot elicit.
+	ConfirmElicit ConfirmMode = "elicit"
+	// ConfirmToken always uses the two-step confirmation_token, for hosts
+	// that declare elicitation but cannot show the prompt.
+	ConfirmToken ConfirmMode = "token"
+)
+
+// ParseConfirmMode reads an IOCLOUD_MCP_CONFIRM value.
+func ParseConfirmMode(s string) (ConfirmMode, error) {
+	switch m := ConfirmMode(s); m {
+	case ConfirmAuto, ConfirmElicit, ConfirmToken:
+		return m, nil
+	default:
+		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit or token", s)
+	}
+}
+
+// clientCanElicit reports whether the client making this request declared
+// form elicitation. mcp-go does not check this before sending an
+// elicitation, and a client without it gets a JSON-RPC error instead of a
+// result, so the tool checks first and falls back to the token.
+//
+// Modern (2026-07-28) requests carry their capabilities in _meta and must be
+// judged on those alone; legacy ones declared them once, at initialize, on
+// their session. A stateless legacy HTTP request has neither and falls back,
+// which is the safe direction.
+func clientCanElicit(ctx context.Context) bool {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		return info.ClientCapabilities != nil && formElicitation(info.ClientCapabilities.Elicitation)
+	}
+	if s, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo); ok {
+		return formElicitation(s.GetClientCapabilities().Elicitation)
+	}
+	return false
+}
+
+// formElicitation: an empty elicitation capability means form mode; a
+// client that lists modes must list form, the only one used here.
+func formElicitation(c *mcp.ElicitationCapability) bool {
+	if c == nil {
+		return false
+	}
+	return c.Form != nil || c.URL == nil
+}
+
+// actorFrom names who is asking, for the guard's tickets and the audit log:
+// the MCP session when the transport has one (stdio, legacy HTTP), else
+// "local". Modern HTTP has no sessions, so there every caller holding the
+// bearer token is one actor; the ticket's binding to the exact arguments
+// still keeps a token from creating anything other than what was previewed.
+func actorFrom(ctx context.Context) iocloud.Actor {
+	id := "local"
+	if s := server.ClientSessionFromContext(ctx); s != nil && s.SessionID() != "" {
+		id = s.SessionID()
+	}
+	return iocloud.Actor{Frontend: "mcp", ID: id}
+}

@@ -1,0 +1,236 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+const (
+	createKeyTool = "create_api_key"
+	// confirmInput is the id of the elicitation in the multi round-trip
+	// exchange, and the boolean the form asks for.
+	confirmInput = "confirm"
+	// maxExpiresInDays keeps days*24h inside time.Duration; the key policy
+	// (IOCLOUD_KEY_MAX_TTL) is the real limit and is far lower.
+	maxExpiresInDays = 36500
+)
+
+type createKeyIn struct {
+	Description       string   `json:"description"`
+	ExpiresInDays     int      `json:"expires_in_days"`
+	ExpiresAt         string   `json:"expires_at"`
+	Scopes            []string `json:"scopes"`
+	Project           string   `json:"project"`
+	ConfirmationToken string   `json:"confirmation_token"`
+}
+
+// keyTool is create_api_key: it decides how the person confirms and leaves
+// everything else (policy, tickets, creation, audit) to the guard.
+type keyTool struct {
+	guard     KeyGuard
+	mode      ConfirmMode
+	sandbox   bool
+	outputDir string
+}
+
+func createAPIKey(cfg Config) toolSpec {
+	k := &keyTool{guard: cfg.Guard, mode: cfg.Confirm, sandbox: cfg.Sandbox, outputDir: cfg.KeyOutputDir}
+	tool := mcp.NewTool(createKeyTool,
+		mcp.WithToolTitle("Create an io.net API key"),
+		mcp.WithDescription("Create an io.net API key. Nothing is created until the user confirms: either your client "+
+			"shows them a confirmation prompt, or the first call returns status confirmation_required with a preview "+
+			"and a confirmation_token — show the preview to the user and, only if they agree, call again with the "+
+			"same arguments plus confirmation_token. The new key's secret is shown once."),
+		mcp.WithString("description",
+			mcp.Required(),
+			mcp.Description("What the key is for, 1 to 100 characters."),
+			mcp.MinLength(1), mcp.MaxLength(100)),
+		mcp.WithInteger("expires_in_days",
+			mcp.Description("Lifetime in days. Send this or expires_at, not both; neither means the server's default."),
+			mcp.Min(1), mcp.Max(maxExpiresInDays)),
+		mcp.WithString("expires_at",
+			mcp.Description(`Expiry as an RFC 3339 time, e.g. "2027-01-31T00:00:00Z". Send this or expires_in_days, not both.`),
+			mcp.MinLength(1), mcp.MaxLength(64)),
+		mcp.WithArray("scopes",
+			mcp.Description(`What the key may do; default ["all"] where the server allows it.`),
+			mcp.WithStringEnumItems([]string{"all", "read", "write"}),
+			mcp.MinItems(1), mcp.UniqueItems(true)),
+		mcp.WithString("project",
+			mcp.Description(`io.net project for the key; default "io-cloud".`),
+			mcp.MinLength(1), mcp.MaxLength(100)),
+		mcp.WithString("confirmation_token",
+			mcp.Description("Only on the second call: the token from a confirmation_required answer, after the user agreed. "+
+				"The other arguments must be identical to the first call."),
+			mcp.MinLength(1), mcp.MaxLength(4096)),
+		mcp.WithReadOnlyHintAnnotation(false),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(false),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithRawOutputSchema(createKeyOutputSchema),
+	)
+	return toolSpec{
+		tool:    tool,
+		handler: k.handle,
+		hints: map[string]string{
+			"description":        "a string of 1 to 100 characters saying what the key is for",
+			"expires_in_days":    "a whole number of days (at least 1), or leave it out",
+			"expires_at":         `an RFC 3339 time as a string, e.g. "2027-01-31T00:00:00Z", or leave it out`,
+			"scopes":             `a list drawn from "all", "read" and "write", e.g. ["read"], without repeats, or leave it out`,
+			"project":            `a project name as a string, e.g. "io-cloud", or leave it out`,
+			"confirmation_token": "the confirmation_token string from the previous confirmation_required answer, unchanged",
+		},
+	}
+}
+
+func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	var in createKeyIn
+	if err := req.BindArguments(&in); err != nil {
+		return failuref("Not created: the arguments could not be read. Send description (text) and optionally " +
+			"expires_in_days (whole number), expires_at (RFC 3339 text), scopes (list of text), project (text)."), nil
+	}
+	actor := actorFrom(ctx)
+	binding := bindingOf(req.GetArguments())
+	canElicit := clientCanElicit(ctx)
+
+	if k.mode == ConfirmElicit && !canElicit {
+		// The tool filter already hides and refuses the tool here; this is the
+		// second line in case the filter is ever bypassed.
+		return failuref("Not created: this server confirms new keys only through your client's confirmation prompt " +
+			"(MCP elicitation), and your client did not declare that it can show one. An operator can set " +
+			"IOCLOUD_MCP_CONFIRM=token (or auto) to confirm with a two-step confirmation_token instead."), nil
+	}
+	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && k.mode != ConfirmToken {
+		return k.answered(ctx, actor, req, binding), nil
+	}
+	if in.ConfirmationToken != "" {
+		if k.mode == ConfirmElicit {
+			return failuref("Not created: this server does not take confirmation_token; it asks through your client's " +
+				"confirmation prompt. Call create_api_key again without confirmation_token."), nil
+		}
+		return k.confirm(ctx, actor, in.ConfirmationToken, binding), nil
+	}
+	return k.firstCall(ctx, actor, in, binding, canElicit), nil
+}
+
+// firstCall checks, then asks: it prepares a ticket (policy applied, nothing
+// created) and either elicits with the ticket as the sealed round-trip state
+// or returns it as the confirmation_token.
+func (k *keyTool) firstCall(ctx context.Context, actor iocloud.Actor, in createKeyIn, binding string, canElicit bool) *mcp.CallToolResult {
+	if err := k.guard.Preflight(); err != nil {
+		return failure(err)
+	}
+	ask, bad := in.ask()
+	if bad != nil {
+		return bad
+	}
+	pending, err := k.guard.Prepare(ctx, actor, ask, binding)
+	if err != nil {
+		return failure(err)
+	}
+	if k.mode == ConfirmToken || !canElicit {
+		return k.confirmationRequired(pending)
+	}
+	return server.NewInputRequestBuilder(pending.Token).
+		Elicit(confirmInput, mcp.ElicitationParams{
+			Mode:            mcp.ElicitationModeForm,
+			Message:         previewText(pending.Request, k.sandbox),
+			RequestedSchema: confirmFormSchema,
+		}).
+		ToolResult()
+}
+
+// answered handles the retry that carries the person's elicitation answer.
+// The round-trip state must be the ticket this server minted for exactly these
+// arguments; an answer without one (a forged first-shot approval) creates
+// nothing.
+func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.CallToolRequest, binding string) *mcp.CallToolResult {
+	state := req.Params.RequestState
+	if state == "" {
+		return failuref("Not created: a confirmation answer arrived without the confirmation state this server issues. " +
+			"Call create_api_key again with only its arguments, and confirm when asked.")
+	}
+	if accepted(server.ElicitationResponse(req.Params.InputResponses, confirmInput)) {
+		return k.confirm(ctx, actor, state, binding)
+	}
+	if _, err := k.guard.Cancel(ctx, actor, state, binding); err != nil {
+		return notCreated(err)
+	}
+	return k.cancelled()
+}
+
+// confirm redeems a ticket: the guard checks it (actor, arguments, expiry,
+// single use) and creates the key once.
+func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
+	created, err := k.guard.Confirm(ctx, actor, token, binding)
+	if err != nil {
+		return notCreated(err)
+	}
+	return k.deliver(created)
+}
+
+// accepted is true only for an explicit accept with confirm set to true;
+// anything else (decline, cancel, an empty or odd form) creates nothing.
+func accepted(ans *mcp.ElicitationResult) bool {
+	if ans == nil || ans.Action != mcp.ElicitationResponseActionAccept {
+		return false
+	}
+	content, ok := ans.Content.(map[string]any)
+	if !ok {
+		return false
+	}
+	yes, ok := content[confirmInput].(bool)
+	return ok && yes
+}
+
+// confirmFormSchema is the flat form the client shows: one checkbox.
+var confirmFormSchema = map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		confirmInput: map[string]any{
+			"type":        "boolean",
+			"title":       "Create this API key",
+			"description": "Tick to create exactly the key described above.",
+			"default":     false,
+		},
+	},
+	"required": []string{confirmInput},
+}
+
+// bindingOf is the digest a ticket is bound to: the tool and every argument
+// except the token itself, so a token redeems only the request it previewed.
+func bindingOf(args map[string]any) string {
+	rest := maps.Clone(args)
+	delete(rest, "confirmation_token")
+	if rest == nil {
+		rest = map[string]any{}
+	}
+	return iocloud.Digest(map[string]any{"tool": createKeyTool, "arguments": rest})
+}
+
+// ask turns the arguments into what the person asked for; the guard applies
+// the policy to it. Problems the schema cannot express come back as an
+// isError result.
+func (in createKeyIn) ask() (iocloud.KeyAsk, *mcp.CallToolResult) {
+	ask := iocloud.KeyAsk{Description: in.Description, Scopes: in.Scopes, Project: in.Project}
+	if in.ExpiresInDays != 0 && in.ExpiresAt != "" {
+		return ask, failuref("Not created: send expires_in_days or expires_at, not both.")
+	}
+	if in.ExpiresInDays != 0 {
+		ask.ExpiresIn = time.Duration(in.ExpiresInDays) * 24 * time.Hour
+	}
+	if in.ExpiresAt != "" {
+		at, err := time.Parse(time.RFC3339, in.ExpiresAt)
+		if err != nil {
+			return ask, failuref(fmt.Sprintf("Not created: argument expires_at: got %q, send an RFC 3339 time such as "+
+				`"2027-01-31T00:00:00Z", or use expires_in_days instead.`, in.ExpiresAt))
+		}
+		ask.ExpiresAt = at
+	}
+	return ask, nil
+}

@@ -1,0 +1,74 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+const hardwareTool = "list_hardware"
+
+// hardwareOut is list_hardware's structuredContent (hardwareOutputSchema).
+type hardwareOut struct {
+	Hardware  []hardwareItem `json:"hardware"`
+	FetchedAt time.Time      `json:"fetched_at"`
+	Sandbox   bool           `json:"sandbox"`
+}
+
+type hardwareItem struct {
+	ID                  int    `json:"id"`
+	Name                string `json:"name"`
+	Brand               string `json:"brand"`
+	MaxGPUsPerContainer int    `json:"max_gpus_per_container"`
+	AvailableGPUs       int    `json:"available_gpus"`
+}
+
+func listHardware(cfg Config) toolSpec {
+	tool := mcp.NewTool(hardwareTool,
+		mcp.WithToolTitle("List GPU hardware"),
+		mcp.WithDescription("List the GPU types io.net offers for containers: id, name, brand, "+
+			"the most GPUs one container can have, and how many GPUs of the type are free now. "+
+			"Use an id or name from here with list_available_replicas."),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithRawOutputSchema(hardwareOutputSchema),
+	)
+	handler := func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		list, err := cfg.Catalog.Hardware(ctx)
+		if err != nil {
+			return failure(err), nil
+		}
+		out := hardwareOut{
+			Hardware:  make([]hardwareItem, 0, len(list.Hardware)),
+			FetchedAt: orNow(list.FetchedAt, cfg.Now),
+			Sandbox:   cfg.Sandbox,
+		}
+		for _, h := range list.Hardware {
+			out.Hardware = append(out.Hardware, hardwareItem{
+				ID:                  h.ID,
+				Name:                h.Name,
+				Brand:               h.Brand,
+				MaxGPUsPerContainer: h.MaxGPUsPerContainer,
+				AvailableGPUs:       h.AvailableGPUs,
+			})
+		}
+		return structured(out, renderHardware(out)), nil
+	}
+	return toolSpec{tool: tool, handler: handler}
+}
+
+func renderHardware(out hardwareOut) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s, fetched %s):\n",
+		plural(len(out.Hardware), "GPU type", "GPU types"), dataSource(out.Sandbox), stamp(out.FetchedAt))
+	for _, h := range out.Hardware {
+		fmt.Fprintf(&b, "- %s (id %d, %s): %d free GPUs, up to %d per container\n",
+			h.Name, h.ID, h.Brand, h.AvailableGPUs, h.MaxGPUsPerContainer)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,238 @@
+package tools_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/tools"
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer collects log and audit output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fakeClock is a settable clock for ticket expiry.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is the real core (client, tickets, guard, audit) on a sandbox, with
+// the tools server on top: what cmd/iocloud-mcp wires, minus the transport.
+type env struct {
+	sb     *sandbox.Server
+	client *iocloud.Client
+	srv    *server.MCPServer
+	logs   *syncBuffer // operator log: core, guard audit records, mcp-go
+	audit  *syncBuffer // audit JSON lines
+	clock  *fakeClock  // the tickets' clock
+}
+
+type envOptions struct {
+	cfg       tools.Config
+	noJWT     bool
+	apiKey    string
+	timeout   time.Duration
+	clientOps []iocloud.Option
+}
+
+type envOption func(*envOptions)
+
+func withMode(m tools.ConfirmMode) envOption { return func(o *envOptions) { o.cfg.Confirm = m } }
+func readOnly() envOption                    { return func(o *envOptions) { o.cfg.ReadOnly = true } }
+func withoutJWT() envOption                  { return func(o *envOptions) { o.noJWT = true } }
+func withAPIKey(k string) envOption          { return func(o *envOptions) { o.apiKey = k } }
+func withKeyDir(dir string) envOption        { return func(o *envOptions) { o.cfg.KeyOutputDir = dir } }
+func withTimeout(d time.Duration) envOption  { return func(o *envOptions) { o.timeout = d } }
+
+func newEnv(t testing.TB, opts ...envOption) *env {
+	t.Helper()
+	var o envOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	sb, err := sandbox.Start()
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+
+	e := &env{sb: sb, logs: &syncBuffer{}, audit: &syncBuffer{}, clock: &fakeClock{now: time.Now()}}
+	logger := newTestLogger(e.logs)
+
+	apiKey := sb.APIKey()
+	if o.apiKey != "" {
+		apiKey = o.apiKey
+	}
+	jwt := iocloud.Secret(sb.JWT())
+	if o.noJWT {
+		jwt = ""
+	}
+	timeout := 5 * time.Second
+	if o.timeout > 0 {
+		timeout = o.timeout
+	}
+	clientOpts := append([]iocloud.Option{
+		iocloud.WithBaseURL(sb.URL()),
+		iocloud.WithAPIKey(iocloud.Secret(apiKey)),
+		iocloud.WithJWT(jwt),
+		iocloud.WithSandbox(true),
+		iocloud.WithTimeout(timeout),
+		iocloud.WithCacheTTL(0), // every call reaches the sandbox, so faults show
+		iocloud.WithRetry(1, 0, 0, time.Minute),
+		iocloud.WithLogger(logger),
+	}, o.clientOps...)
+	e.client, err = iocloud.New(clientOpts...)
+	require.NoError(t, err)
+
+	tickets, err := iocloud.NewTickets([]byte(strings.Repeat("s", 32)), iocloud.WithTicketClock(e.clock.Now))
+	require.NoError(t, err)
+	guard := iocloud.NewGuard(iocloud.GuardConfig{
+		Creator: e.client,
+		Policy:  iocloud.DefaultPolicy(),
+		Tickets: tickets,
+		Audit:   iocloud.NewAudit(e.audit, logger),
+		Sandbox: true,
+	})
+
+	cfg := o.cfg
+	cfg.Catalog = e.client
+	cfg.Guard = guard
+	cfg.Sandbox = e.client.Sandbox()
+	cfg.Logger = logger
+	cfg.Version = "test"
+	e.srv, err = tools.NewServer(cfg)
+	require.NoError(t, err)
+	return e
+}
+
+// createdKeys is what the whole test is about for the guard: how many keys
+// io.net (the sandbox) was actually asked to create.
+func (e *env) createdKeys() int { return len(e.sb.CreatedKeys()) }
+
+// elicitor answers elicitation requests like a person at a client would, and
+// remembers what it was shown.
+type elicitor struct {
+	mu      sync.Mutex
+	answer  func(mcp.ElicitationRequest) *mcp.ElicitationResult
+	prompts []string
+}
+
+func (h *elicitor) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	h.mu.Lock()
+	h.prompts = append(h.prompts, req.Params.Message)
+	h.mu.Unlock()
+	return h.answer(req), nil
+}
+
+func (h *elicitor) shown() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.prompts...)
+}
+
+func answering(action mcp.ElicitationResponseAction, content any) *elicitor {
+	return &elicitor{answer: func(mcp.ElicitationRequest) *mcp.ElicitationResult {
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: action, Content: content}}
+	}}
+}
+
+// connect starts an in-process mcp-go client (the 2026-07-28 era unless
+// pinned with client.WithProtocolVersion).
+func connect(t testing.TB, srv *server.MCPServer, opts ...client.ClientOption) *client.Client {
+	t.Helper()
+	c, err := client.NewInProcessClientWithOptions(srv, opts...)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, c.Start(ctx))
+	t.Cleanup(func() { _ = c.Close() })
+	_, err = c.Initialize(ctx, mcp.InitializeRequest{})
+	require.NoError(t, err)
+	return c
+}
+
+func call(t testing.TB, c *client.Client, name string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	res, err := callErr(c, name, args)
+	require.NoError(t, err)
+	require.NotNil(t, res)
+	return res
+}
+
+func callErr(c *client.Client, name string, args map[string]any) (*mcp.CallToolResult, error) {
+	var req mcp.CallToolRequest
+	req.Params.Name = name
+	req.Params.Arguments = args
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return c.CallTool(ctx, req)
+}
+
+// textOf joins a result's text blocks.
+func textOf(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// structuredOf returns structuredContent as a JSON object.
+func structuredOf(t testing.TB, res *mcp.CallToolResult) map[string]any {
+	t.Helper()
+	m, ok := res.StructuredContent.(map[string]any)
+	require.Truef(t, ok, "structuredContent is %T: %s", res.StructuredContent, textOf(res))
+	return m
+}
+
+func toolNames(t testing.TB, c *client.Client) []string {
+	t.Helper()
+	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	require.NoError(t, err)
+	names := make([]string, 0, len(list.Tools))
+	for _, tl := range list.Tools {
+		names = append(names, tl.Name)
+	}
+	return names
+}
+
+func newTestLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -1,0 +1,188 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// ServerName is the name the server reports to MCP clients.
+const ServerName = "iocloud-mcp"
+
+// Catalog is the part of iocloud.Client the read-only tools call.
+type Catalog interface {
+	Hardware(ctx context.Context) (*iocloud.HardwareList, error)
+	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
+}
+
+// KeyGuard is the part of iocloud.Guard create_api_key drives. The guard owns
+// policy, tickets, creation and audit; the tool only decides how the person
+// confirms (elicitation or the two-step token).
+type KeyGuard interface {
+	Preflight() error
+	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
+	Confirm(ctx context.Context, actor iocloud.Actor, token, binding string) (*iocloud.CreatedKey, error)
+	Cancel(ctx context.Context, actor iocloud.Actor, token, binding string) (iocloud.KeyRequest, error)
+}
+
+// Config says what NewServer serves.
+type Config struct {
+	Catalog Catalog
+	// Guard is required unless ReadOnly.
+	Guard KeyGuard
+	// Sandbox marks every answer as sandbox data.
+	Sandbox bool
+	// ReadOnly registers no tool that changes anything.
+	ReadOnly bool
+	// Confirm is how create_api_key confirms; empty means ConfirmAuto.
+	Confirm ConfirmMode
+	// KeyOutputDir, when set, receives new key secrets (one 0600 file per
+	// key); the assistant then sees only the file's path.
+	KeyOutputDir string
+	// Logger is the operator log (stderr); nil discards.
+	Logger *slog.Logger
+	// Version is reported to clients; empty means "dev".
+	Version string
+	// Now is the clock for fetched_at fallbacks; nil means time.Now.
+	Now func() time.Time
+}
+
+// ErrConfig marks a Config NewServer cannot serve.
+var ErrConfig = errors.New("invalid tools configuration")
+
+func (c *Config) normalize() error {
+	if c.Catalog == nil {
+		return fmt.Errorf("%w: no catalog", ErrConfig)
+	}
+	if c.Confirm == "" {
+		c.Confirm = ConfirmAuto
+	}
+	if _, err := ParseConfirmMode(string(c.Confirm)); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if !c.ReadOnly && c.Guard == nil {
+		return fmt.Errorf("%w: create_api_key needs a guard (or ReadOnly)", ErrConfig)
+	}
+	if c.KeyOutputDir != "" && !c.ReadOnly {
+		if err := checkKeyOutputDir(c.KeyOutputDir); err != nil {
+			return fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// toolSpec is one tool as registered: its definition, its handler and, per
+// argument, what to send (used to explain rejected arguments).
+type toolSpec struct {
+	tool    mcp.Tool
+	handler server.ToolHandlerFunc
+	hints   map[string]string
+}
+
+// NewServer builds the MCP server with the tools cfg allows. The server
+// validates arguments (strictly: unknown ones are rejected) and results
+// against their schemas, turns handler errors and panics into isError results,
+// and hides create_api_key where it cannot be confirmed.
+func NewServer(cfg Config) (*server.MCPServer, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	specs := []toolSpec{
+		listHardware(cfg),
+		listAvailableReplicas(cfg),
+	}
+	if !cfg.ReadOnly {
+		specs = append(specs, createAPIKey(cfg))
+	}
+
+	explain, err := newArgumentExplainer(specs)
+	if err != nil {
+		return nil, err
+	}
+	hooks := &server.Hooks{}
+	hooks.AddAfterCallTool(explain.rewrite)
+
+	s := server.NewMCPServer(ServerName, cfg.Version,
+		server.WithTitle("IO Cloud (io.net)"),
+		server.WithInstructions(instructions(cfg)),
+		server.WithToolCapabilities(false),
+		server.WithInputSchemaValidation(),
+		server.WithStrictInputSchemaDefault(),
+		server.WithOutputSchemaValidation(),
+		// Order matters: the first middleware is the outermost, so a panic
+		// caught by WithRecovery is still turned into an isError result.
+		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
+		server.WithRecovery(),
+		server.WithToolFilter(visibleTools(cfg)),
+		server.WithHooks(hooks),
+		server.WithLogger(cfg.Logger),
+	)
+	for _, sp := range specs {
+		s.AddTool(sp.tool, sp.handler)
+	}
+	return s, nil
+}
+
+// visibleTools hides what this client must not see: under ReadOnly every tool
+// that is not read-only (a second line behind not registering them), and in
+// elicit mode create_api_key from clients that cannot elicit. mcp-go applies
+// the filter to tools/list and again to tools/call, so hidden also means
+// refused.
+func visibleTools(cfg Config) server.ToolFilterFunc {
+	return func(ctx context.Context, tools []mcp.Tool) []mcp.Tool {
+		out := make([]mcp.Tool, 0, len(tools))
+		for _, t := range tools {
+			if cfg.ReadOnly && (t.Annotations.ReadOnlyHint == nil || !*t.Annotations.ReadOnlyHint) {
+				continue
+			}
+			if t.Name == createKeyTool && cfg.Confirm == ConfirmElicit && !clientCanElicit(ctx) {
+				continue
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+}
+
+func instructions(cfg Config) string {
+	text := "Tools for io.net's IO Cloud: list_hardware shows GPU types and free GPUs; " +
+		"list_available_replicas shows where containers of a GPU type fit."
+	if !cfg.ReadOnly {
+		text += " create_api_key creates an io.net API key, only after the user confirms " +
+			"(a prompt from your client, or a confirmation_token you pass back after the user agrees)."
+	}
+	if cfg.Sandbox {
+		text += " This server runs against a sandbox: every answer is sandbox data, not real io.net."
+	}
+	return text
+}
+
+// checkKeyOutputDir refuses a key directory that is missing or not a
+// directory, before any key is created: finding out after creation would
+// strand a secret.
+func checkKeyOutputDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("IOCLOUD_KEY_OUTPUT_DIR: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("IOCLOUD_KEY_OUTPUT_DIR: %s is not a directory", dir)
+	}
+	return nil
+}
