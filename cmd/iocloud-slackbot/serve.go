@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/iocloud-chatops/iocloud/config"
+	"github.com/iocloud-chatops/iocloud/slackbot"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// shutdownGrace is how long answers still being prepared may take after
+// SIGINT or SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+// serveHTTP serves Slack's requests on IOCLOUD_SLACK_ADDR until ctx ends,
+// then stops taking requests and drains the answers in flight.
+func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, logger *slog.Logger) error {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("IOCLOUD_SLACK_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           bot.Handler(cfg.SigningSecret),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.InfoContext(ctx, "slack bot listening", "addr", ln.Addr().String(),
+		"commands", slackbot.PathCommands, "interactions", slackbot.PathInteractions, "health", slackbot.PathHealth)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	logger.InfoContext(ctx, "shutting down: finishing answers in flight")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if werr := bot.Wait(sctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.InfoContext(ctx, "stopped")
+	return nil
+}
+
+// runSocketMode dials Slack with the app-level token until ctx ends.
+func runSocketMode(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, hc *http.Client, logger *slog.Logger) error {
+	api := slackAPI(cfg, hc, cfg.BotToken.Reveal(), slack.OptionAppLevelToken(cfg.AppToken.Reveal()))
+	client := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(logger.Handler(), slog.LevelDebug)))
+	logger.InfoContext(ctx, "slack bot using Socket Mode")
+	err := bot.RunSocketMode(ctx, client)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if werr := bot.Wait(sctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	return err
+}

@@ -1,0 +1,77 @@
+package slackbot
+
+import (
+	"fmt"
+	"slices"
+)
+
+// requester is who asked, where: the IDs Slack put in the signed request
+// (or the Socket Mode envelope). Names are never used: they can be changed
+// by their owner.
+type requester struct {
+	Enterprise string // Enterprise Grid org, "" outside Grid
+	Team       string // workspace; may be "" on org-wide installs
+	Channel    string
+	User       string
+}
+
+// actorID is the stable id the core binds tickets to: the org (Enterprise
+// Grid) or else the workspace, then the user. Grid is tried first because an
+// org-wide install sends no team with a button click, while the slash
+// command that showed the button had one; the enterprise id is in both.
+func (r requester) actorID() string {
+	org := r.Enterprise
+	if org == "" {
+		org = r.Team
+	}
+	return org + "/" + r.User
+}
+
+// access holds the allowlists. Empty team and channel lists allow any;
+// an empty creator list allows nobody.
+type access struct {
+	teams    []string
+	channels []string
+	creators []string
+}
+
+// denial is an authorization refusal: what the person is told.
+type denial struct{ reason string }
+
+func (d *denial) Error() string { return d.reason }
+
+// place checks the team and channel allowlists. It fails closed: with a
+// list set, a request that names no team or channel is refused.
+func (a access) place(r requester) error {
+	if r.User == "" {
+		return &denial{"Slack sent this request without a user, so it cannot be authorized."}
+	}
+	if len(a.teams) > 0 && !slices.Contains(a.teams, r.Team) && !slices.Contains(a.teams, r.Enterprise) {
+		return &denial{fmt.Sprintf("/iocloud is not enabled for this workspace. An admin can add its ID (%s) to IOCLOUD_SLACK_ALLOWED_TEAMS.", orUnknown(r.Team, r.Enterprise))}
+	}
+	if len(a.channels) > 0 && !slices.Contains(a.channels, r.Channel) {
+		return &denial{fmt.Sprintf("/iocloud is not enabled in this channel. Use it in an allowed channel, or an admin can add this channel's ID (%s) to IOCLOUD_SLACK_ALLOWED_CHANNELS.", orUnknown(r.Channel))}
+	}
+	return nil
+}
+
+// creator checks that the user may create keys (after place).
+func (a access) creator(r requester) error {
+	if len(a.creators) == 0 {
+		return &denial{fmt.Sprintf("Nobody may create io.net API keys from Slack yet: IOCLOUD_SLACK_KEY_CREATORS is empty. "+
+			"An admin can allow you by setting IOCLOUD_SLACK_KEY_CREATORS=%s (comma-separate several user IDs) and restarting the bot.", r.User)}
+	}
+	if r.User == "" || !slices.Contains(a.creators, r.User) {
+		return &denial{fmt.Sprintf("You may not create io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", orUnknown(r.User))}
+	}
+	return nil
+}
+
+func orUnknown(ids ...string) string {
+	for _, id := range ids {
+		if id != "" {
+			return id
+		}
+	}
+	return "unknown"
+}

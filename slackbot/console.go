@@ -1,0 +1,174 @@
+package slackbot
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+)
+
+// The console's stand-ins for Slack's IDs. They cannot clash with real
+// ones, which have no dash.
+const (
+	ConsoleTeam    = "T-CONSOLE"
+	ConsoleChannel = "C-CONSOLE"
+	ConsoleUser    = "U-CONSOLE"
+)
+
+// maxConsoleLine bounds one typed line.
+const maxConsoleLine = 64 << 10
+
+// RunConsole is the bot without a Slack workspace: it reads /iocloud
+// commands from in (the "/iocloud" prefix is optional), prints every reply
+// as text to out, including the answers Slack would get on response_url,
+// and presses the last preview's buttons on "confirm" or "cancel". "user
+// <ID>" acts as someone else (to see the requester-only rule at work);
+// "quit" or the end of in stops it. Each line's answers are printed before
+// the next line is read.
+func (b *Bot) RunConsole(ctx context.Context, in io.Reader, out io.Writer) error {
+	c := &console{bot: b, out: out, user: ConsoleUser}
+	c.printf("iocloud console: type /iocloud help (or just help). confirm / cancel press the last buttons, user <ID> acts as someone else, quit leaves.\n")
+	if b.sandbox {
+		c.printf("(%s)\n", sandboxNote)
+	}
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 4096), maxConsoleLine)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return b.Wait(context.WithoutCancel(ctx))
+		case err := <-readErr:
+			if werr := b.Wait(ctx); werr != nil {
+				return werr
+			}
+			if err != nil {
+				return fmt.Errorf("reading the console: %w", err)
+			}
+			return nil
+		case line := <-lines:
+			if c.handle(ctx, line) {
+				return b.Wait(ctx)
+			}
+			if err := b.Wait(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+type console struct {
+	bot *Bot
+	out io.Writer
+
+	mu        sync.Mutex // out and lastToken: jobs print concurrently
+	user      string
+	lastToken string
+}
+
+// handle runs one line; true means quit.
+func (c *console) handle(ctx context.Context, line string) bool {
+	line = strings.TrimSpace(line)
+	word := strings.ToLower(strings.Fields(line + " ")[0])
+	switch {
+	case line == "":
+		return false
+	case word == "quit" || word == "exit":
+		return true
+	case word == "confirm" || word == "cancel":
+		c.press(ctx, word)
+		return false
+	case word == "user" || word == "as":
+		c.switchUser(line)
+		return false
+	}
+	text := line
+	if strings.HasPrefix(strings.ToLower(line), "/iocloud") {
+		text = line[len("/iocloud"):]
+	} else if strings.HasPrefix(line, "/") {
+		c.printf("Only /iocloud commands work here. Try /iocloud help.\n\n")
+		return false
+	}
+	inv := invocation{who: c.who(), text: text}
+	c.show(c.bot.command(ctx, inv, c))
+	return false
+}
+
+func (c *console) who() requester {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return requester{Team: ConsoleTeam, Channel: ConsoleChannel, User: c.user}
+}
+
+func (c *console) switchUser(line string) {
+	f := strings.Fields(line)
+	if len(f) != 2 {
+		c.printf("Use: user <Slack user ID>, e.g. user U0123ABC (now %s).\n\n", c.who().User)
+		return
+	}
+	c.mu.Lock()
+	c.user = f[1]
+	c.mu.Unlock()
+	c.printf("Now acting as %s.\n\n", f[1])
+}
+
+func (c *console) press(ctx context.Context, which string) {
+	c.mu.Lock()
+	token := c.lastToken
+	c.mu.Unlock()
+	if token == "" {
+		c.printf("There are no buttons to press yet: ask for a key first, e.g. /iocloud create-key ci-bot --expires 30d\n\n")
+		return
+	}
+	action := actionConfirmKey
+	if which == "cancel" {
+		action = actionCancelKey
+	}
+	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token}, c)
+}
+
+// respond implements responder: the answers Slack would get on
+// response_url are printed like the immediate ones.
+func (c *console) respond(_ context.Context, m *message) error {
+	c.show(m)
+	return nil
+}
+
+func (c *console) show(m *message) {
+	if m == nil {
+		return
+	}
+	var b strings.Builder
+	switch {
+	case m.replace:
+		b.WriteString("[replaces the preview]\n")
+	case m.public:
+		b.WriteString("[posted in the channel]\n")
+	}
+	b.WriteString(m.plain())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.buttons != nil {
+		c.lastToken = m.buttons.token
+	}
+	_, _ = io.WriteString(c.out, b.String()+"\n")
+}
+
+func (c *console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = fmt.Fprintf(c.out, format, args...)
+}
