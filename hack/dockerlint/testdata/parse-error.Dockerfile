@@ -1,0 +1,1 @@
+FORM gcr.io/distroless/static-debian12:nonroot

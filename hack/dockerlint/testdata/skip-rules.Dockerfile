@@ -1,0 +1,3 @@
+# check=skip=JSONArgsRecommended
+FROM gcr.io/distroless/static-debian12:nonroot
+ENTRYPOINT /usr/local/bin/iocloud-mcp
