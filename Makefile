@@ -12,13 +12,13 @@ COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/cmd/internal/version.Version=$(VERSION) -X $(PKG)/cmd/internal/version.Commit=$(COMMIT)
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo 1)
 
-.PHONY: help build run run-slack console test vet unit lint fmt mcpclients dockercheck bench fuzz tidy-check
+.PHONY: help build run run-slack console test vet unit lint lintcheck snapshots fmt mcpclients dockercheck bench fuzz tidy-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-build: ## build both binaries into bin/
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./cmd/iocloud-mcp ./cmd/iocloud-slackbot
+build: ## build both binaries into bin/, exactly as the Dockerfile does
+	VERSION=$(VERSION) COMMIT=$(COMMIT) sh scripts/build-release.sh bin/
 
 run: ## the MCP server on the built-in sandbox, streamable HTTP on 127.0.0.1:8080
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/iocloud-mcp --sandbox --transport http
@@ -28,10 +28,11 @@ run-slack: ## the Slack bot in the terminal (console mode) on the sandbox
 
 console: run-slack
 
-test: vet lint mcpclients unit dockercheck ## everything CI runs
+test: vet mcpclients unit lint lintcheck dockercheck ## everything CI runs
 
-vet:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+vet: ## gofmt and go vet on the product module (hack/lintcheck's bad sample is unformatted on purpose)
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './hack/lintcheck/testdata/*' -not -path './.tools/*' -not -path './.mcpclients/*')); \
+	  test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 
 unit: ## go test with the race detector, shuffled, every package
@@ -40,8 +41,14 @@ unit: ## go test with the race detector, shuffled, every package
 lint: ## golangci-lint v2.15.0 (installed into .tools/ on first use)
 	bash scripts/lint.sh
 
+lintcheck: ## proves the lint gate bites: planted mistakes must be reported
+	bash hack/lintcheck/check.sh
+
+snapshots: ## rewrite the MCP tool schema snapshots after a deliberate change
+	UPDATE_SNAPSHOTS=1 $(GO) test ./tools/
+
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $$(git ls-files '*.go' | grep -v '^hack/lintcheck/testdata/')
 
 mcpclients: ## the MCP Inspector CLI from npm, for the interop tests (needs node)
 ifeq ($(HAVE_NODE),1)

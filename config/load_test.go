@@ -13,8 +13,6 @@ import (
 )
 
 // Known secret values: no error may ever contain one of them.
-//
-//nolint:gosec // made-up test values, not credentials
 var testSecrets = map[string]string{
 	"IOCLOUD_API_KEY":        "io-v2-live-apikey-0123456789abcdef0123",
 	"IOCLOUD_JWT":            "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJl",

@@ -82,7 +82,7 @@ func TestCoreValidate(t *testing.T) {
 			name: "unparsable", env: map[string]string{"IOCLOUD_BASE_URL": "https://a b:c@x/%zz"},
 			want: `IOCLOUD_BASE_URL: is not a URL (use e.g. https://api.io.solutions)`,
 		}},
-		{validateCase: validateCase{ //nolint:gosec // "xxxxx" is url.Redacted's mask, not a credential
+		{validateCase: validateCase{
 			name: "credentials in the URL are not echoed", env: map[string]string{"IOCLOUD_BASE_URL": withPassword},
 			want: `IOCLOUD_BASE_URL: "https://user:xxxxx@api.io.solutions" must not contain a user name or password (use e.g. https://api.io.solutions)`,
 		}},

@@ -66,8 +66,8 @@ type PolicyError struct {
 // ErrPolicy matches every *PolicyError with errors.Is.
 var ErrPolicy = errors.New("key request breaks the key policy")
 
-// Ticket failures (see Tickets.Open). Each is final for that ticket except
-// ErrTicketWrongActor, which does not consume it.
+// Ticket failures (see Tickets.Open). Only a ticket that passes every check is
+// used up: ErrTicketWrongActor and ErrTicketMismatch leave it to its owner.
 var (
 	ErrTicketInvalid    = errors.New("confirmation is not valid") // malformed, tampered, wrong secret
 	ErrTicketExpired    = errors.New("confirmation has expired")

@@ -24,8 +24,8 @@ func TestSecretRedactsOnEveryPath(t *testing.T) {
 
 	outputs := map[string]string{}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%f", "%10s", "%-30v"} {
-		outputs[verb] = fmt.Sprintf(verb, s)                //nolint:govet // wrong verbs on purpose
-		outputs["struct "+verb] = fmt.Sprintf(verb, holder) //nolint:govet // wrong verbs on purpose
+		outputs[verb] = fmt.Sprintf(verb, s)
+		outputs["struct "+verb] = fmt.Sprintf(verb, holder)
 	}
 	outputs["Sprint"] = fmt.Sprint(s, holder, &holder)
 	j, err := json.Marshal(holder)
