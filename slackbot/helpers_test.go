@@ -1,7 +1,6 @@
 package slackbot_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
@@ -38,24 +39,6 @@ const (
 	colleague = "U0COLLEAGUE" // also a key creator, but not the requester
 	outsider  = "U0OUTSIDER"  // not a key creator
 )
-
-// syncBuffer collects log or audit output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // clock is the tickets' clock; tests move it to make a preview late.
 type clock struct {
@@ -83,8 +66,8 @@ type env struct {
 	bot    *slackbot.Bot
 	srv    *httptest.Server
 	hook   *hook
-	logs   *syncBuffer
-	audit  *syncBuffer
+	logs   *testutil.SyncBuffer
+	audit  *testutil.SyncBuffer
 	clock  *clock
 }
 
@@ -108,7 +91,7 @@ func withNotices(n slackbot.Notifier) envOption {
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{logs: &syncBuffer{}, audit: &syncBuffer{}, clock: &clock{}}
+	e := &env{logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: &clock{}}
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	sb, err := sandbox.Start()

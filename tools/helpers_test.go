@@ -1,13 +1,14 @@
 package tools_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
@@ -17,24 +18,6 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/require"
 )
-
-// syncBuffer collects log and audit output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fakeClock is a settable clock for ticket expiry.
 type fakeClock struct {
@@ -60,9 +43,9 @@ type env struct {
 	sb     *sandbox.Server
 	client *iocloud.Client
 	srv    *server.MCPServer
-	logs   *syncBuffer // operator log: core, guard audit records, mcp-go
-	audit  *syncBuffer // audit JSON lines
-	clock  *fakeClock  // the tickets' clock
+	logs   *testutil.SyncBuffer // operator log: core, guard audit records, mcp-go
+	audit  *testutil.SyncBuffer // audit JSON lines
+	clock  *fakeClock           // the tickets' clock
 }
 
 type envOptions struct {
@@ -92,7 +75,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
 
-	e := &env{sb: sb, logs: &syncBuffer{}, audit: &syncBuffer{}, clock: &fakeClock{now: time.Now()}}
+	e := &env{sb: sb, logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: &fakeClock{now: time.Now()}}
 	logger := newTestLogger(e.logs)
 
 	apiKey := sb.APIKey()
@@ -233,6 +216,6 @@ func toolNames(t testing.TB, c *client.Client) []string {
 	return names
 }
 
-func newTestLogger(w *syncBuffer) *slog.Logger {
+func newTestLogger(w *testutil.SyncBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

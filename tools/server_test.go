@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
+
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/stretchr/testify/assert"
@@ -26,7 +28,7 @@ func (panickingCatalog) FindReplicas(context.Context, iocloud.ReplicaSearch) (*i
 // server keeps serving.
 func TestPanicBecomesAnErrorResult(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	srv, err := tools.NewServer(tools.Config{Catalog: panickingCatalog{}, ReadOnly: true, Logger: newTestLogger(logs)})
 	require.NoError(t, err)
 	c := connect(t, srv)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -158,7 +160,7 @@ func TestGracefulShutdownStdio(t *testing.T) {
 	stdin, err := cmd.StdinPipe() // held open: only the signal may end the server
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stdin.Close() })
-	stderr := &syncBuffer{}
+	stderr := &testutil.SyncBuffer{}
 	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
 	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "serving MCP on stdio") },

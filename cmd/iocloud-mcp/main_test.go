@@ -13,9 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/require"
@@ -54,24 +55,6 @@ func baseEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// syncBuffer collects a child's stderr while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runBinary runs the binary to completion (for start-up failures, --help).
 func runBinary(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
@@ -95,9 +78,9 @@ func runBinary(t *testing.T, env []string, args ...string) (stdout, stderr strin
 
 // stdioSession starts the binary with args and connects the official go-sdk
 // client to it over stdio.
-func stdioSession(t *testing.T, env []string, opts *mcp.ClientOptions, version string, args ...string) (*mcp.ClientSession, *syncBuffer) {
+func stdioSession(t *testing.T, env []string, opts *mcp.ClientOptions, version string, args ...string) (*mcp.ClientSession, *testutil.SyncBuffer) {
 	t.Helper()
-	stderr := &syncBuffer{}
+	stderr := &testutil.SyncBuffer{}
 	life, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop) // runs after the session's Close below (cleanups are LIFO)
 	cmd := exec.CommandContext(life, binPath, args...)
@@ -118,7 +101,7 @@ type httpServer struct {
 	cmd    *exec.Cmd
 	url    string // http://127.0.0.1:PORT/mcp
 	base   string // http://127.0.0.1:PORT
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	done   chan struct{} // closed when the process has exited
 	exit   error         // the process's exit; read after done
 }
@@ -136,7 +119,7 @@ func startHTTP(t *testing.T, env []string, args ...string) *httpServer {
 	pipe, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	s := &httpServer{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	s := &httpServer{cmd: cmd, stderr: &testutil.SyncBuffer{}, done: make(chan struct{})}
 
 	found := make(chan string, 1)
 	go func() {

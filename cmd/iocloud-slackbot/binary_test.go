@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +69,7 @@ func TestBinaryConsole(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), bin, "--console", "--sandbox")
 	cmd.Env = []string{"IOCLOUD_AUDIT_LOG=" + auditPath}
 	cmd.Stdin = strings.NewReader("/iocloud help\n/iocloud hardware\n/iocloud create-key ci-bot --expires 30d\nconfirm\n")
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Run(), stderr.String())
 
@@ -100,7 +102,7 @@ func TestBinaryHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)

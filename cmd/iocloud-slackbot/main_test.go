@@ -13,9 +13,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/sethvargo/go-envconfig"
 	"github.com/slack-go/slack/slacktest"
@@ -76,7 +77,7 @@ func TestCommandLineAndConfigErrors(t *testing.T) {
 func TestRunConsole(t *testing.T) {
 	t.Parallel()
 	in := strings.NewReader("/iocloud help\nhardware\n/iocloud create-key console-key --expires 7d\nconfirm\n")
-	var out, logs syncBuffer
+	var out, logs testutil.SyncBuffer
 	require.NoError(t, run(t.Context(), []string{"--console", "--sandbox"}, envconfig.MapLookuper(nil), in, &out, &logs))
 	assert.Contains(t, out.String(), "H100 80GB HBM3")
 	assert.Equal(t, 1, strings.Count(out.String(), "io.net API key created"))
@@ -93,7 +94,7 @@ func TestRunConsoleHonoursKeyCreators(t *testing.T) {
 		"IOCLOUD_SLACK_KEY_CREATORS":     "U0ADMIN",
 		"IOCLOUD_SLACK_ALLOWED_CHANNELS": "C0OPS", // no channel at the console: not applied
 	})
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	in := strings.NewReader("create-key x\nconfirm\nuser U0ADMIN\ncreate-key y\nconfirm\n")
 	require.NoError(t, run(t.Context(), []string{"--console", "--sandbox"}, env, in, &out, io.Discard))
 	assert.Contains(t, out.String(), "You may not create io.net API keys")
@@ -119,7 +120,7 @@ func TestRunSocketMode(t *testing.T) {
 		"IOCLOUD_SLACK_API_URL": strings.TrimSuffix(fake.GetAPIURL(), "/"),
 	})
 	ctx, cancel := context.WithCancel(t.Context())
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"--sandbox"}, env, nil, io.Discard, &logs) }()
 
@@ -143,24 +144,6 @@ func TestRunSocketMode(t *testing.T) {
 	assert.Contains(t, logs.String(), "Socket Mode")
 	assert.NotContains(t, logs.String(), testAppToken)
 	assert.NotContains(t, logs.String(), testBotToken)
-}
-
-// syncBuffer is written by the bot's goroutines and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // secretIn finds the new key the console printed.

@@ -10,9 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -20,24 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// syncBuffer is a log sink that tolerates concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // coreFrom loads config.Core the way the binaries do, from env on top of the
 // defaults.
@@ -58,7 +41,7 @@ func fakeJWT(at time.Time) string {
 
 func TestBuildSandbox(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	cfg := coreFrom(t, map[string]string{
 		// Real-looking credentials that must never reach the simulator or the log.
 		"IOCLOUD_API_KEY": "io-v2-real-key-must-not-be-used",
@@ -154,7 +137,7 @@ func TestBuildJWTWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			logs := &syncBuffer{}
+			logs := &testutil.SyncBuffer{}
 			cfg := coreFrom(t, map[string]string{
 				"IOCLOUD_API_KEY":  "io-v2-apikey-0123456789",
 				"IOCLOUD_JWT":      tt.jwt,
