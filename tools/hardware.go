@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -13,17 +14,9 @@ const hardwareTool = "list_hardware"
 
 // hardwareOut is list_hardware's structuredContent (hardwareOutputSchema).
 type hardwareOut struct {
-	Hardware  []hardwareItem `json:"hardware"`
-	FetchedAt time.Time      `json:"fetched_at"`
-	Sandbox   bool           `json:"sandbox"`
-}
-
-type hardwareItem struct {
-	ID                  int    `json:"id"`
-	Name                string `json:"name"`
-	Brand               string `json:"brand"`
-	MaxGPUsPerContainer int    `json:"max_gpus_per_container"`
-	AvailableGPUs       int    `json:"available_gpus"`
+	Hardware  []iocloud.Hardware `json:"hardware"`
+	FetchedAt time.Time          `json:"fetched_at"`
+	Sandbox   bool               `json:"sandbox"`
 }
 
 func listHardware(cfg Config) toolSpec {
@@ -44,19 +37,13 @@ func listHardware(cfg Config) toolSpec {
 			return failure(err), nil
 		}
 		out := hardwareOut{
-			Hardware:  make([]hardwareItem, 0, len(list.Hardware)),
+			Hardware:  make([]iocloud.Hardware, 0, len(list.Hardware)),
 			FetchedAt: orNow(list.FetchedAt, cfg.Now),
 			Sandbox:   cfg.Sandbox,
 		}
-		for _, h := range list.Hardware {
-			out.Hardware = append(out.Hardware, hardwareItem{
-				ID:                  h.ID,
-				Name:                h.Name,
-				Brand:               h.Brand,
-				MaxGPUsPerContainer: h.MaxGPUsPerContainer,
-				AvailableGPUs:       h.AvailableGPUs,
-			})
-		}
+		// The core's Hardware already marshals to the documented item shape;
+		// the output schema and the snapshot tests pin it.
+		out.Hardware = append(out.Hardware, list.Hardware...)
 		return structured(out, renderHardware(out)), nil
 	}
 	return toolSpec{tool: tool, handler: handler}

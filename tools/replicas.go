@@ -33,18 +33,11 @@ type replicasOut struct {
 }
 
 type replicasEntry struct {
-	ID                     int            `json:"id"`
-	Name                   string         `json:"name"`
-	Brand                  string         `json:"brand"`
-	Locations              []locationItem `json:"locations"`
-	TotalAvailableReplicas int            `json:"total_available_replicas"`
-}
-
-type locationItem struct {
-	ID                int    `json:"id"`
-	ISO2              string `json:"iso2"`
-	Name              string `json:"name"`
-	AvailableReplicas int    `json:"available_replicas"`
+	ID                     int                `json:"id"`
+	Name                   string             `json:"name"`
+	Brand                  string             `json:"brand"`
+	Locations              []iocloud.Location `json:"locations"`
+	TotalAvailableReplicas int                `json:"total_available_replicas"`
 }
 
 func listAvailableReplicas(cfg Config) toolSpec {
@@ -118,16 +111,8 @@ func replicasOutFrom(r *iocloud.ReplicaReport, cfg Config) replicasOut {
 			ID:                     hr.Hardware.ID,
 			Name:                   hr.Hardware.Name,
 			Brand:                  hr.Hardware.Brand,
-			Locations:              make([]locationItem, 0, len(hr.Locations)),
+			Locations:              append(make([]iocloud.Location, 0, len(hr.Locations)), hr.Locations...),
 			TotalAvailableReplicas: hr.TotalAvailableReplicas,
-		}
-		for _, l := range hr.Locations {
-			e.Locations = append(e.Locations, locationItem{
-				ID:                l.ID,
-				ISO2:              l.ISO2,
-				Name:              l.Name,
-				AvailableReplicas: l.AvailableReplicas,
-			})
 		}
 		out.Hardware = append(out.Hardware, e)
 	}
