@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,24 +39,6 @@ const (
 	outsider  = "U0OUTSIDER"  // not a key creator
 )
 
-// clock is the tickets' clock; tests move it to make a preview late.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
 // env is a bot on the real core and the sandbox, served over HTTP, with a
 // recorder standing in for Slack's response_url.
 type env struct {
@@ -68,7 +49,7 @@ type env struct {
 	hook   *hook
 	logs   *testutil.SyncBuffer
 	audit  *testutil.SyncBuffer
-	clock  *clock
+	clock  *testutil.Clock
 }
 
 type envOption func(*slackbot.Config)
@@ -91,7 +72,7 @@ func withNotices(n slackbot.Notifier) envOption {
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: &clock{}}
+	e := &env{logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: testutil.NewClock(time.Now())}
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	sb, err := sandbox.Start()

@@ -19,24 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeClock is a settable clock for ticket expiry.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is the real core (client, tickets, guard, audit) on a sandbox, with
 // the tools server on top: what cmd/iocloud-mcp wires, minus the transport.
 type env struct {
@@ -45,7 +27,7 @@ type env struct {
 	srv    *server.MCPServer
 	logs   *testutil.SyncBuffer // operator log: core, guard audit records, mcp-go
 	audit  *testutil.SyncBuffer // audit JSON lines
-	clock  *fakeClock           // the tickets' clock
+	clock  *testutil.Clock      // the tickets' clock
 }
 
 type envOptions struct {
@@ -75,7 +57,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
 
-	e := &env{sb: sb, logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: &fakeClock{now: time.Now()}}
+	e := &env{sb: sb, logs: &testutil.SyncBuffer{}, audit: &testutil.SyncBuffer{}, clock: testutil.NewClock(time.Now())}
 	logger := newTestLogger(e.logs)
 
 	apiKey := sb.APIKey()

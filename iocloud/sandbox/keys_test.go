@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +42,7 @@ func createKey(t *testing.T, s *sandbox.Server, body string) answer {
 }
 
 func TestCreateKey(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 
 	a := createKey(t, s, `{"description":"ci runner","expires_at":"2026-12-25T10:00:00Z","project":"io-cloud","scopes":["read"]}`)
@@ -88,7 +90,7 @@ func TestCreateKey(t *testing.T) {
 }
 
 func TestCreateKeyAcceptsNaiveAndOffsetExpiry(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 	for _, exp := range []string{"2027-01-31T00:00:00", "2027-01-31T02:00:00+02:00", "2027-01-31T00:00:00.000Z", "2027-01-31"} {
 		a := createKey(t, s, `{"description":"d","expires_at":"`+exp+`","project":"io-cloud","scopes":["all"]}`)
@@ -123,7 +125,7 @@ func TestCreatedKeysAreDistinctAndOrdered(t *testing.T) {
 }
 
 func TestCreateKeyValidation(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 	cases := []struct {
 		name, body string
@@ -180,7 +182,7 @@ func TestCreateKeyLiteralMessage(t *testing.T) {
 }
 
 func TestCreateKeyAuth(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 	body := `{"description":"d","expires_at":"2027-06-01T00:00:00Z","project":"io-cloud","scopes":["all"]}`
 	url := s.URL() + sandbox.PathCreateKey
@@ -210,7 +212,7 @@ func TestCreateKeyAuth(t *testing.T) {
 }
 
 func TestJWTLooksReal(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := sandbox.New(sandbox.WithClock(c.Now))
 	parts := strings.Split(s.JWT(), ".")
 	require.Len(t, parts, 3)
@@ -240,7 +242,7 @@ func TestJWTLooksReal(t *testing.T) {
 }
 
 func TestCreatedKeysOpenReads(t *testing.T) {
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 	mk := func(project string) string {
 		var got createdBody
