@@ -31,7 +31,7 @@ type KeyList struct {
 // names what the missing token blocks.
 type noJWTError struct{ action string }
 
-func (e *noJWTError) Error() string         { return ErrNoJWT.Error() + " (needed for " + e.action + ")" }
+func (e *noJWTError) Error() string        { return ErrNoJWT.Error() + " (needed for " + e.action + ")" }
 func (e *noJWTError) Is(target error) bool { return target == ErrNoJWT }
 
 // keyToken checks the session token before a key call, without calling

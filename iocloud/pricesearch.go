@@ -48,7 +48,7 @@ type PriceReport struct {
 	GPUsPerContainer int             `json:"gpus_per_container"`
 	Replicas         int             `json:"replicas"`
 	Hours            int             `json:"hours"`
-	Locations        []LocationPrice `json:"locations"` // cheapest first
+	Locations        []LocationPrice `json:"locations"`  // cheapest first
 	FetchedAt        time.Time       `json:"fetched_at"` // the oldest read behind it
 }
 
