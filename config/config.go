@@ -35,6 +35,11 @@ type Core struct {
 	KeyScopes     []string      `env:"IOCLOUD_KEY_SCOPES, default=all,read,write"`
 	AuditLog      string        `env:"IOCLOUD_AUDIT_LOG"`
 	ConfirmSecret Secret        `env:"IOCLOUD_CONFIRM_SECRET"`
+	// State names the guard's store; a Secret because a Redis URL may
+	// carry a password.
+	State         Secret `env:"IOCLOUD_STATE, default=memory"`
+	KeyMaxPending int    `env:"IOCLOUD_KEY_MAX_PENDING, default=5"`
+	KeyMaxPerDay  int    `env:"IOCLOUD_KEY_MAX_PER_DAY, default=20"`
 }
 
 // MCP configures cmd/iocloud-mcp. Flags (--transport, --addr, --read-only)

@@ -29,8 +29,19 @@ func Advice(err error) string {
 		lookupErr *HardwareLookupError
 		inputErr  *InputError
 		noJWT     *noJWTError
+		createErr *CreateFailure
+		revokeErr *RevokeFailure
+		limitErr  *LimitError
 	)
 	switch {
+	case errors.As(err, &createErr):
+		return createAdvice(createErr)
+	case errors.As(err, &revokeErr):
+		return revokeAdvice(revokeErr)
+	case errors.As(err, &limitErr):
+		return sentence(limitErr.Error()) + " Finish or cancel an open request, or wait; other people are not affected."
+	case errors.Is(err, ErrStateUnavailable):
+		return "Key actions are paused: the server's confirmation store cannot be reached, so nothing was created or revoked. Reads still work; ask the operator to check the state store."
 	case errors.As(err, &policyErr):
 		return policyAdvice(policyErr)
 	case errors.As(err, &lookupErr):
@@ -57,6 +68,8 @@ func Advice(err error) string {
 		return "Only the person who asked for this key can confirm it; ask them, or start your own request."
 	case errors.Is(err, ErrTicketMismatch):
 		return "This confirmation was issued for a different request and nothing was created; start over with the request you want."
+	case errors.Is(err, ErrTicketStale):
+		return "This confirmation was issued before the server restarted (or by another server), so it cannot be checked here; nothing was created. Start over."
 	case errors.Is(err, ErrTicketInvalid):
 		return "This confirmation is not valid and nothing was created; start over."
 	case errors.Is(err, ErrUnavailable):
@@ -176,4 +189,25 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// createAdvice says what a person should do after a confirmed creation
+// that delivered no secret.
+func createAdvice(e *CreateFailure) string {
+	switch e.Outcome {
+	case OutcomeSecretUnavailable:
+		return fmt.Sprintf("The key was created (key id %s, shown as %s) but its secret was lost with io.net's answer. "+
+			"Revoke that key and create a new one.", e.Key.KeyID, e.Key.Display)
+	case OutcomeUnknown:
+		return "io.net's answer to the key creation was lost and the key list could not be read, so it is unknown whether the key exists. " +
+			"Look at your API keys (list them) before trying again."
+	}
+	return "No key was created; it is safe to start over. " + Advice(e.Err)
+}
+
+func revokeAdvice(e *RevokeFailure) string {
+	if e.Outcome == OutcomeUnknown {
+		return "io.net's answer to the revocation was lost and the key list could not be read; list the keys to see whether " + e.KeyID + " is gone."
+	}
+	return "The key " + e.KeyID + " was not revoked and still works. " + Advice(e.Err)
 }

@@ -19,7 +19,14 @@ type click struct {
 	who      requester
 	actionID string
 	value    string // the ticket
+	via      string // viaButton or viaConsole, for the audit
 }
+
+// How a click arrived, for the audit's "via".
+const (
+	viaButton  = "slack_button"
+	viaConsole = "console"
+)
 
 const frontend = "slack"
 
@@ -157,20 +164,14 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 }
 
 func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
-	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "")
+	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err); ok {
 			b.send(ctx, r, b.finish(textMessage("Nothing was created.", reason)))
 			return
 		}
-		if ctx.Err() != nil {
-			// The POST may have reached io.net: say so instead of guessing.
-			b.send(ctx, r, b.finish(textMessage("io.net did not answer in time",
-				"The key may or may not have been created. Check your keys in the io.net console before asking again.")))
-			return
-		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(errorMessage("The key was not created", err)))
+		b.send(ctx, r, b.finish(createFailedMessage(err)))
 		return
 	}
 	b.send(ctx, r, b.finish(createdMessage(key, b.now())))
@@ -182,7 +183,7 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 }
 
 func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
-	req, err := b.guard.Cancel(ctx, actor(c.who), c.value, "")
+	req, err := b.guard.Cancel(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		reason, ok := ticketReason(err)
 		if !ok {
@@ -203,6 +204,8 @@ func ticketReason(err error) (string, bool) {
 		return "This request was already confirmed or cancelled; it works only once. Run /iocloud create-key again for another key.", true
 	case errors.Is(err, iocloud.ErrTicketExpired):
 		return "This request has expired: a preview is valid for 10 minutes. Run /iocloud create-key again.", true
+	case errors.Is(err, iocloud.ErrTicketStale):
+		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run /iocloud create-key again.", true
 	case errors.Is(err, iocloud.ErrTicketInvalid), errors.Is(err, iocloud.ErrTicketMismatch):
 		return "This button is not valid (it may come from an older version of the bot or another installation). Run /iocloud create-key again.", true
 	}

@@ -18,12 +18,12 @@ type Reader interface {
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
 }
 
-// KeyGuard runs key creation: policy, confirmation ticket, create once,
-// audit (iocloud.Guard).
+// KeyGuard runs key creation: policy, limits, confirmation ticket, create
+// once, audit (guard.Guard).
 type KeyGuard interface {
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
-	Confirm(ctx context.Context, actor iocloud.Actor, token, binding string) (*iocloud.CreatedKey, error)
-	Cancel(ctx context.Context, actor iocloud.Actor, token, binding string) (iocloud.KeyRequest, error)
+	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
+	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
 }
 
 // Config wires a Bot.
@@ -61,6 +61,17 @@ type Config struct {
 
 	// Now is the clock for "expires in" texts (default time.Now).
 	Now func() time.Time
+
+	// Replays remembers the signatures of requests already served, so a
+	// signed request replayed within Slack's 5-minute window is
+	// acknowledged and not run again. Shared by replicas when the store is.
+	// nil: no replay protection (tests of other things).
+	Replays ReplayGuard
+}
+
+// ReplayGuard records a key once; the guard's state store implements it.
+type ReplayGuard interface {
+	Once(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
 }
 
 // Bot is the transport-independent core of the Slack frontend. HTTP
@@ -77,6 +88,7 @@ type Bot struct {
 	readTimeout   time.Duration
 	createTimeout time.Duration
 	now           func() time.Time
+	replays       ReplayGuard
 
 	slots chan struct{} // one per running job
 	jobs  sync.WaitGroup
@@ -98,6 +110,7 @@ func New(cfg Config) (*Bot, error) {
 		readTimeout:   cmpOr(cfg.ReadTimeout, 25*time.Second),
 		createTimeout: cmpOr(cfg.CreateTimeout, 30*time.Second),
 		now:           cfg.Now,
+		replays:       cfg.Replays,
 		slots:         make(chan struct{}, cmpOr(cfg.MaxJobs, 64)),
 	}
 	if b.hc == nil {

@@ -137,7 +137,7 @@ func (c *console) press(ctx context.Context, which string) {
 	if which == "cancel" {
 		action = actionCancelKey
 	}
-	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token}, c)
+	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token, via: viaConsole}, c)
 }
 
 // respond implements responder: the answers Slack would get on

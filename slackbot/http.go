@@ -23,8 +23,8 @@ const (
 // goes to the request's response_url.
 func (b *Bot) Handler(signingSecret iocloud.Secret) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+PathCommands, verified(signingSecret, b.log, http.HandlerFunc(b.serveCommand)))
-	mux.Handle("POST "+PathInteractions, verified(signingSecret, b.log, http.HandlerFunc(b.serveInteraction)))
+	mux.Handle("POST "+PathCommands, verified(signingSecret, b.log, b.onlyOnce(http.HandlerFunc(b.serveCommand))))
+	mux.Handle("POST "+PathInteractions, verified(signingSecret, b.log, b.onlyOnce(http.HandlerFunc(b.serveInteraction))))
 	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -87,6 +87,7 @@ func (b *Bot) fromInteraction(ic slack.InteractionCallback) (click, responder, b
 		who:      requester{Enterprise: ic.Enterprise.ID, Team: team, Channel: channel, User: ic.User.ID},
 		actionID: a.ActionID,
 		value:    a.Value,
+		via:      viaButton,
 	}
 	return c, b.responderFor(ic.ResponseURL), true
 }

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -165,6 +166,29 @@ func createdMessage(k *iocloud.CreatedKey, now time.Time) *message {
 		replace:  true,
 		fallback: "io.net API key created",
 		notes:    []string{"This message is visible only to you and disappears when Slack reloads. The key is not stored anywhere else."},
+	}
+	return m
+}
+
+// createFailedMessage replaces the preview when a confirmed creation
+// delivered no secret. Its title carries the outcome word the audit uses,
+// so the person, the console and the audit log say the same thing.
+func createFailedMessage(err error) *message {
+	var fail *iocloud.CreateFailure
+	if !errors.As(err, &fail) {
+		return errorMessage("The key was not created", err)
+	}
+	m := &message{lines: []string{iocloud.Advice(err)}}
+	switch fail.Outcome {
+	case iocloud.OutcomeSecretUnavailable:
+		m.title = "Key created, but its secret was lost (" + fail.Outcome + ")"
+		if fail.Key != nil {
+			m.fields = []field{{label: "Key ID", value: fail.Key.KeyID}, {label: "Shown as", value: fail.Key.Display}}
+		}
+	case iocloud.OutcomeUnknown:
+		m.title = "Unknown whether the key was created (" + fail.Outcome + ")"
+	default:
+		m.title = "Nothing was created (" + fail.Outcome + ")"
 	}
 	return m
 }

@@ -113,7 +113,7 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 			return failuref("Not created: this server does not take confirmation_token; it asks through your client's " +
 				"confirmation prompt. Call create_api_key again without confirmation_token."), nil
 		}
-		return k.confirm(ctx, actor, in.ConfirmationToken, binding), nil
+		return k.confirm(ctx, actor, in.ConfirmationToken, binding, viaToken), nil
 	}
 	return k.firstCall(ctx, actor, in, binding, canElicit), nil
 }
@@ -156,20 +156,20 @@ func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.Cal
 			"Call create_api_key again with only its arguments, and confirm when asked.")
 	}
 	if accepted(server.ElicitationResponse(req.Params.InputResponses, confirmInput)) {
-		return k.confirm(ctx, actor, state, binding)
+		return k.confirm(ctx, actor, state, binding, viaElicitation)
 	}
-	if _, err := k.guard.Cancel(ctx, actor, state, binding); err != nil {
-		return notCreated(err)
+	if _, err := k.guard.Cancel(ctx, actor, state, binding, viaElicitation); err != nil {
+		return k.notCreated(err)
 	}
 	return k.cancelled()
 }
 
 // confirm redeems a ticket: the guard checks it (actor, arguments, expiry,
 // single use) and creates the key once.
-func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
-	created, err := k.guard.Confirm(ctx, actor, token, binding)
+func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) *mcp.CallToolResult {
+	created, err := k.guard.Confirm(ctx, actor, token, binding, via)
 	if err != nil {
-		return notCreated(err)
+		return k.notCreated(err)
 	}
 	return k.deliver(created)
 }

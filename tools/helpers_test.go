@@ -11,6 +11,8 @@ import (
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
 	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/client"
@@ -85,19 +87,23 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	e.client, err = iocloud.New(clientOpts...)
 	require.NoError(t, err)
 
-	tickets, err := iocloud.NewTickets([]byte(strings.Repeat("s", 32)), iocloud.WithTicketClock(e.clock.Now))
+	store := state.NewMemoryWithClock(e.clock.Now)
+	tickets, err := guard.NewTickets([]byte(strings.Repeat("s", 32)), store, guard.WithTicketClock(e.clock.Now))
 	require.NoError(t, err)
-	guard := iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: e.client,
+	keyGuard := guard.New(guard.Config{
+		Client:  e.client,
 		Policy:  iocloud.DefaultPolicy(),
+		Store:   store,
 		Tickets: tickets,
-		Audit:   iocloud.NewAudit(e.audit, logger),
+		Audit:   guard.NewAudit(e.audit, logger),
+		Logger:  logger,
+		Now:     e.clock.Now,
 		Sandbox: true,
 	})
 
 	cfg := o.cfg
 	cfg.Catalog = e.client
-	cfg.Guard = guard
+	cfg.Guard = keyGuard
 	cfg.Sandbox = e.client.Sandbox()
 	cfg.Logger = logger
 	cfg.Version = "test"

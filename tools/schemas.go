@@ -80,8 +80,8 @@ var createKeyOutputSchema = json.RawMessage(`{
   "properties": {
     "status": {
       "type": "string",
-      "enum": ["created", "confirmation_required", "cancelled"],
-      "description": "created: the key exists. confirmation_required: nothing was created; show the preview to the user and, only if they agree, call again with the same arguments plus confirmation_token. cancelled: nothing was created."
+      "enum": ["created", "confirmation_required", "cancelled", "created_secret_unavailable", "not_created", "unknown"],
+      "description": "created: the key exists. confirmation_required: nothing was created; show the preview to the user and, only if they agree, call again with the same arguments plus confirmation_token. cancelled: nothing was created. created_secret_unavailable: the key exists (key_id, display) but its secret was lost; tell the user to revoke it. not_created: nothing was created; safe to start over. unknown: io.net's answer was lost; check the key list before trying again."
     },
     "key_id": {"type": "string"},
     "display": {"type": "string", "description": "io.net's masked form of the key, safe to show."},

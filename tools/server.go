@@ -22,14 +22,14 @@ type Catalog interface {
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
 }
 
-// KeyGuard is the part of iocloud.Guard create_api_key drives. The guard owns
+// KeyGuard is the part of guard.Guard create_api_key drives. The guard owns
 // policy, tickets, creation and audit; the tool only decides how the person
 // confirms (elicitation or the two-step token).
 type KeyGuard interface {
 	Preflight() error
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
-	Confirm(ctx context.Context, actor iocloud.Actor, token, binding string) (*iocloud.CreatedKey, error)
-	Cancel(ctx context.Context, actor iocloud.Actor, token, binding string) (iocloud.KeyRequest, error)
+	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
+	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
 }
 
 // Config says what NewServer serves.

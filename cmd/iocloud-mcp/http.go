@@ -25,13 +25,16 @@ const (
 	maxBody           = 4 << 20
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 5 * time.Second
 )
 
 type httpSettings struct {
 	addr    string
 	token   iocloud.Secret
 	sandbox bool
+	// drain waits for key actions in flight after the listener stopped;
+	// grace bounds the whole shutdown (longer than an action's deadline).
+	drain func(context.Context) error
+	grace time.Duration
 }
 
 // serveHTTP serves streamable HTTP on /mcp (behind the bearer token when one
@@ -75,11 +78,14 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 	case <-ctx.Done():
 	}
 	logger.InfoContext(ctx, "shutting down")
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.grace)
 	defer cancel()
 	err = streamable.Shutdown(stopCtx) // closes SSE streams, then hs.Shutdown
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
+	}
+	if s.drain != nil {
+		err = errors.Join(err, s.drain(stopCtx))
 	}
 	return err
 }

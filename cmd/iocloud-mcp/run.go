@@ -136,6 +136,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 	defer app.Close()
+	wire.ReopenAuditOnHUP(ctx, app, logger)
 
 	mode, err := tools.ParseConfirmMode(cfg.Confirm)
 	if err != nil {
@@ -160,10 +161,17 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 			addr:    cfg.Addr,
 			token:   cfg.AuthToken,
 			sandbox: app.Client.Sandbox(),
+			drain:   app.Guard.Wait,
+			grace:   app.ShutdownGrace(),
 		}, logger, stderr)
 	}
 	logger.InfoContext(ctx, "serving MCP on stdio", "sandbox", app.Client.Sandbox(), "read_only", cfg.ReadOnly, "confirm", string(mode))
-	return serveStdio(ctx, srv, stdin, stdout, logger)
+	err = serveStdio(ctx, srv, stdin, stdout, logger)
+	// A key action approved just before stdin closed or SIGTERM arrived
+	// still runs; wait for it so its outcome reaches the audit.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.ShutdownGrace())
+	defer cancel()
+	return errors.Join(err, app.Guard.Wait(wctx))
 }
 
 // serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.

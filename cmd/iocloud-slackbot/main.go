@@ -112,6 +112,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 	defer app.Close()
+	wire.ReopenAuditOnHUP(ctx, app, logger)
 
 	hc := &http.Client{Timeout: 10 * time.Second}
 	bcfg := slackbot.Config{
@@ -124,7 +125,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		HTTPClient:      hc,
 		Logger:          logger,
 		ReadTimeout:     cfg.Timeout + 10*time.Second,
-		CreateTimeout:   cfg.Timeout + 15*time.Second,
+		CreateTimeout:   app.Guard.ActTimeout() * 2,
+		Replays:         app.Store,
 	}
 	if mode == config.SlackConsole {
 		// At the console the person typing may try everything. With
@@ -156,9 +158,9 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	case config.SlackConsole:
 		return bot.RunConsole(ctx, stdin, stdout)
 	case config.SlackSocket:
-		return runSocketMode(ctx, cfg, bot, hc, logger)
+		return runSocketMode(ctx, cfg, bot, app, hc, logger)
 	default:
-		return serveHTTP(ctx, cfg, bot, logger)
+		return serveHTTP(ctx, cfg, bot, app, logger)
 	}
 }
 
