@@ -77,7 +77,7 @@ var quoteOutputSchema = json.RawMessage(`{
           "available_replicas": {"type": "integer", "description": "Containers of this size that fit here now."},
           "total_cost_usdc": {"type": "number"},
           "cost_per_hour_usdc": {"type": "number"},
-          "fees": `+feesSchema+`
+          "fees": ` + feesSchema + `
         },
         "required": ["id", "iso2", "name", "available_replicas", "total_cost_usdc", "cost_per_hour_usdc", "fees"],
         "additionalProperties": false
@@ -85,7 +85,7 @@ var quoteOutputSchema = json.RawMessage(`{
     },
     "total_cost_usdc": {"type": "number", "description": "The cheapest location's total, fees included."},
     "cost_per_hour_usdc": {"type": "number"},
-    "fees": `+feesSchema+`,
+    "fees": ` + feesSchema + `,
     "fetched_at": {"type": "string", "format": "date-time"},
     "sandbox": {"type": "boolean", "description": "True when this is sandbox data, not real io.net."}
   },
