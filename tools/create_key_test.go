@@ -263,7 +263,7 @@ func TestCreateKeyReadOnlyIsAbsent(t *testing.T) {
 	e := newEnv(t, readOnly())
 	c := connect(t, e.srv, client.WithElicitationHandler(answering(mcp.ElicitationResponseActionAccept, map[string]any{"confirm": true})))
 
-	assert.Equal(t, []string{"list_available_replicas", "list_hardware"}, toolNames(t, c))
+	assert.Equal(t, []string{"list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, toolNames(t, c), "only read-only tools")
 	_, err := callErr(c, "create_api_key", ciKey)
 	require.Error(t, err)
 	assert.Equal(t, 0, e.createdKeys())

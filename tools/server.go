@@ -20,6 +20,8 @@ const ServerName = "iocloud-mcp"
 type Catalog interface {
 	Hardware(ctx context.Context) (*iocloud.HardwareList, error)
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
+	ListAPIKeys(ctx context.Context) (*iocloud.KeyList, error)
+	QuotePrices(ctx context.Context, s iocloud.PriceSearch) (*iocloud.PriceReport, error)
 }
 
 // KeyGuard is the part of guard.Guard create_api_key drives. The guard owns
@@ -106,6 +108,8 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	specs := []toolSpec{
 		listHardware(cfg),
 		listAvailableReplicas(cfg),
+		quotePrice(cfg),
+		listAPIKeys(cfg),
 	}
 	if !cfg.ReadOnly {
 		specs = append(specs, createAPIKey(cfg))
@@ -162,7 +166,8 @@ func visibleTools(cfg Config) server.ToolFilterFunc {
 
 func instructions(cfg Config) string {
 	text := "Tools for io.net's IO Cloud: list_hardware shows GPU types and free GPUs; " +
-		"list_available_replicas shows where containers of a GPU type fit."
+		"list_available_replicas shows where containers of a GPU type fit; quote_price says what they would cost; " +
+		"list_api_keys lists the account's API keys (never their secrets)."
 	if !cfg.ReadOnly {
 		text += " create_api_key creates an io.net API key, only after the user confirms " +
 			"(a prompt from your client, or a confirmation_token you pass back after the user agrees)."

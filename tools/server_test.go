@@ -23,6 +23,14 @@ func (panickingCatalog) FindReplicas(context.Context, iocloud.ReplicaSearch) (*i
 	panic("internal detail that must not reach the client")
 }
 
+func (panickingCatalog) ListAPIKeys(context.Context) (*iocloud.KeyList, error) {
+	panic("internal detail that must not reach the client")
+}
+
+func (panickingCatalog) QuotePrices(context.Context, iocloud.PriceSearch) (*iocloud.PriceReport, error) {
+	panic("internal detail that must not reach the client")
+}
+
 // A panic in a handler is an isError result the model can read, not a
 // JSON-RPC internal error; its detail goes to the operator log only; and the
 // server keeps serving.
@@ -39,7 +47,7 @@ func TestPanicBecomesAnErrorResult(t *testing.T) {
 	assert.Contains(t, textOf(res), "Internal error in list_hardware")
 	assert.NotContains(t, textOf(res), "internal detail")
 	assert.Contains(t, logs.String(), "internal detail")
-	assert.Len(t, toolNames(t, c), 2, "still serving")
+	assert.Len(t, toolNames(t, c), 4, "still serving")
 }
 
 func TestConfirmModes(t *testing.T) {

@@ -34,7 +34,7 @@ func TestGoSDKOverStdio(t *testing.T) {
 	t.Run("read-only", func(t *testing.T) {
 		t.Parallel()
 		cs, _ := stdioSession(t, baseEnv(), nil, "", "--sandbox", "--read-only")
-		assert.Equal(t, []string{"list_available_replicas", "list_hardware"}, listNames(t, cs))
+		assert.Equal(t, []string{"list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, listNames(t, cs))
 	})
 }
 
@@ -86,7 +86,7 @@ func exerciseTools(t *testing.T, cs *mcp.ClientSession, elicits bool) {
 		assert.Equal(t, tool.Name != "create_api_key", tool.Annotations.ReadOnlyHint, tool.Name)
 		assert.NotNil(t, tool.OutputSchema, tool.Name)
 	}
-	assert.Equal(t, []string{"create_api_key", "list_available_replicas", "list_hardware"}, names)
+	assert.Equal(t, []string{"create_api_key", "list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, names)
 
 	hw := callTool(t, cs, "list_hardware", map[string]any{})
 	require.False(t, hw.IsError, textOf(hw))
