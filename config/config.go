@@ -52,6 +52,9 @@ type MCP struct {
 	AuthToken    Secret `env:"IOCLOUD_MCP_AUTH_TOKEN"`
 	Confirm      string `env:"IOCLOUD_MCP_CONFIRM, default=auto"`
 	KeyOutputDir string `env:"IOCLOUD_KEY_OUTPUT_DIR"`
+	// ApprovalAddr is the approval page's listener under stdio (under HTTP
+	// the page is served on Addr).
+	ApprovalAddr string `env:"IOCLOUD_MCP_APPROVAL_ADDR, default=127.0.0.1:0"`
 }
 
 // Slack configures cmd/iocloud-slackbot.

@@ -71,6 +71,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"IOCLOUD_MCP_AUTH_TOKEN", m.AuthToken, Secret("")},
 		{"IOCLOUD_MCP_CONFIRM", m.Confirm, "auto"},
 		{"IOCLOUD_KEY_OUTPUT_DIR", m.KeyOutputDir, ""},
+		{"IOCLOUD_MCP_APPROVAL_ADDR", m.ApprovalAddr, "127.0.0.1:0"},
 		{"SLACK_SIGNING_SECRET", s.SigningSecret, Secret("")},
 		{"SLACK_BOT_TOKEN", s.BotToken, Secret("")},
 		{"SLACK_APP_TOKEN", s.AppToken, Secret("")},
@@ -208,6 +209,6 @@ func TestVariableNames(t *testing.T) {
 			seen[v.name] = v.typ.String()
 		}
 	}
-	assert.Len(t, seen, 28)
+	assert.Len(t, seen, 29)
 	assert.Equal(t, reflect.TypeFor[Secret]().String(), seen["IOCLOUD_API_KEY"])
 }

@@ -14,24 +14,29 @@ import (
 type ConfirmMode string
 
 const (
-	// ConfirmAuto asks through MCP elicitation when the client declared it,
-	// and otherwise uses the two-step confirmation_token.
+	// ConfirmAuto asks through MCP form elicitation when the client
+	// declared it, and otherwise sends the person to the approval page.
 	ConfirmAuto ConfirmMode = "auto"
 	// ConfirmElicit only asks through elicitation; the tool is hidden from,
 	// and refused to, clients that cannot elicit.
 	ConfirmElicit ConfirmMode = "elicit"
 	// ConfirmToken always uses the two-step confirmation_token, for hosts
-	// that declare elicitation but cannot show the prompt.
+	// that declare elicitation but cannot show the prompt. The assistant
+	// itself can complete it, so it relies on the host's own per-call
+	// approval; only by explicit choice.
 	ConfirmToken ConfirmMode = "token"
+	// ConfirmURL always sends the person to the approval page; the
+	// assistant's calls only report its state.
+	ConfirmURL ConfirmMode = "url"
 )
 
 // ParseConfirmMode reads an IOCLOUD_MCP_CONFIRM value.
 func ParseConfirmMode(s string) (ConfirmMode, error) {
 	switch m := ConfirmMode(s); m {
-	case ConfirmAuto, ConfirmElicit, ConfirmToken:
+	case ConfirmAuto, ConfirmElicit, ConfirmToken, ConfirmURL:
 		return m, nil
 	default:
-		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit or token", s)
+		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit, url or token", s)
 	}
 }
 

@@ -30,6 +30,8 @@ type keyOut struct {
 	APIKey            string      `json:"api_key,omitempty"`
 	SavedTo           string      `json:"saved_to,omitempty"`
 	ConfirmationToken string      `json:"confirmation_token,omitempty"`
+	ApprovalURL       string      `json:"approval_url,omitempty"`
+	SecretDelivery    string      `json:"secret_delivery,omitempty"`
 	Preview           *keyPreview `json:"preview,omitempty"`
 	Sandbox           bool        `json:"sandbox"`
 }

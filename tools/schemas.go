@@ -80,8 +80,8 @@ var createKeyOutputSchema = json.RawMessage(`{
   "properties": {
     "status": {
       "type": "string",
-      "enum": ["created", "confirmation_required", "cancelled", "created_secret_unavailable", "not_created", "unknown"],
-      "description": "created: the key exists. confirmation_required: nothing was created; show the preview to the user and, only if they agree, call again with the same arguments plus confirmation_token. cancelled: nothing was created. created_secret_unavailable: the key exists (key_id, display) but its secret was lost; tell the user to revoke it. not_created: nothing was created; safe to start over. unknown: io.net's answer was lost; check the key list before trying again."
+      "enum": ["created", "confirmation_required", "approval_required", "approval_pending", "cancelled", "created_secret_unavailable", "not_created", "unknown"],
+      "description": "approval_required: nothing was created; give approval_url to the user, who decides there. approval_pending: the user has not decided yet. created: the key exists. confirmation_required: nothing was created; show the preview to the user and, only if they agree, call again with the same arguments plus confirmation_token. cancelled: nothing was created. created_secret_unavailable: the key exists (key_id, display) but its secret was lost; tell the user to revoke it. not_created: nothing was created; safe to start over. unknown: io.net's answer was lost; check the key list before trying again."
     },
     "key_id": {"type": "string"},
     "display": {"type": "string", "description": "io.net's masked form of the key, safe to show."},
@@ -91,7 +91,9 @@ var createKeyOutputSchema = json.RawMessage(`{
     "expires_at": {"type": "string", "format": "date-time", "description": "created: when the key expires. confirmation_required: when confirmation_token expires."},
     "api_key": {"type": "string", "description": "The new key's secret, shown only this once."},
     "saved_to": {"type": "string", "description": "File holding the new key's secret (when the server keeps secrets out of the conversation)."},
-    "confirmation_token": {"type": "string", "description": "Pass back with identical arguments to create the key; single use, valid until expires_at."},
+    "confirmation_token": {"type": "string", "description": "Pass back with identical arguments: to confirm (confirmation_required), or to ask for the outcome (approval_required)."},
+    "approval_url": {"type": "string", "format": "uri", "description": "The page where the user approves or cancels this request; give it to them."},
+    "secret_delivery": {"type": "string", "enum": ["approval_page"], "description": "Where the new key's secret was shown (it is not in this answer)."},
     "preview": {
       "type": "object",
       "description": "Exactly what will be created.",

@@ -45,6 +45,12 @@ type Config struct {
 	ReadOnly bool
 	// Confirm is how create_api_key confirms; empty means ConfirmAuto.
 	Confirm ConfirmMode
+	// Approvals serves the approval page's side of key actions; required
+	// unless ReadOnly or Confirm is elicit or token.
+	Approvals Approvals
+	// ApprovalBase is the server's public base URL (scheme://host[:port]),
+	// asked each time because a listener on port 0 learns its port late.
+	ApprovalBase func() string
 	// KeyOutputDir, when set, receives new key secrets (one 0600 file per
 	// key); the assistant then sees only the file's path.
 	KeyOutputDir string
@@ -71,6 +77,9 @@ func (c *Config) normalize() error {
 	}
 	if !c.ReadOnly && c.Guard == nil {
 		return fmt.Errorf("%w: create_api_key needs a guard (or ReadOnly)", ErrConfig)
+	}
+	if !c.ReadOnly && (c.Confirm == ConfirmAuto || c.Confirm == ConfirmURL) && (c.Approvals == nil || c.ApprovalBase == nil) {
+		return fmt.Errorf("%w: confirm mode %s needs the approval page (Approvals and ApprovalBase)", ErrConfig, c.Confirm)
 	}
 	if c.KeyOutputDir != "" && !c.ReadOnly {
 		if err := checkKeyOutputDir(c.KeyOutputDir); err != nil {

@@ -52,14 +52,14 @@ func TestPanicBecomesAnErrorResult(t *testing.T) {
 
 func TestConfirmModes(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"auto", "elicit", "token"} {
+	for _, ok := range []string{"auto", "elicit", "url", "token"} {
 		m, err := tools.ParseConfirmMode(ok)
 		require.NoError(t, err)
 		assert.Equal(t, tools.ConfirmMode(ok), m)
 	}
 	_, err := tools.ParseConfirmMode("ask")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "send auto, elicit or token")
+	assert.Contains(t, err.Error(), "send auto, elicit, url or token")
 
 	_, err = tools.NewServer(tools.Config{Catalog: panickingCatalog{}}) // no guard, not read-only
 	require.ErrorIs(t, err, tools.ErrConfig)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -31,6 +32,11 @@ type httpSettings struct {
 	addr    string
 	token   iocloud.Secret
 	sandbox bool
+	// approvals is the approval page, served without the bearer token (a
+	// browser has none; the page's id is the capability); base learns the
+	// server's URL once the listener is bound.
+	approvals *tools.ApprovalPage
+	base      *approvalBase
 	// drain waits for key actions in flight after the listener stopped;
 	// grace bounds the whole shutdown (longer than an action's deadline).
 	drain func(context.Context) error
@@ -57,6 +63,9 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 	mux := http.NewServeMux()
 	mux.Handle(mcpPath, requireBearer(s.token, http.MaxBytesHandler(streamable, maxBody)))
 	mux.HandleFunc("GET "+healthPath, healthz)
+	if s.approvals != nil {
+		mux.Handle(tools.ApprovalPath, s.approvals)
+	}
 	hs.Handler = mux
 
 	var lc net.ListenConfig
@@ -65,6 +74,12 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 		return fmt.Errorf("IOCLOUD_MCP_ADDR: cannot listen on %s: %w", s.addr, err)
 	}
 	url := endpointURL(s.addr, ln.Addr())
+	s.base.set(strings.TrimSuffix(url, mcpPath))
+	if s.approvals != nil && s.approvals.Origin == "" {
+		// POSTs must come from exactly this origin; deriving it from the
+		// request's Host would let a DNS-rebinding page pass as ours.
+		s.approvals.Origin = strings.TrimSuffix(url, mcpPath)
+	}
 	logger.InfoContext(ctx, "serving MCP over streamable HTTP", "url", url, "sandbox", s.sandbox, "bearer_token", s.token.IsSet())
 	if s.sandbox {
 		announce(stderr, url, s.token.IsSet())

@@ -102,12 +102,23 @@ func exerciseTools(t *testing.T, cs *mcp.ClientSession, elicits bool) {
 	key := callTool(t, cs, "create_api_key", args)
 	require.False(t, key.IsError, textOf(key))
 	if !elicits {
+		// Without a form prompt the person approves on the approval page;
+		// the assistant's follow-up call only learns the outcome.
 		out := structuredOf(t, key)
-		require.Equal(t, "confirmation_required", out["status"])
+		require.Equal(t, "approval_required", out["status"])
 		token, _ := out["confirmation_token"].(string)
+		link, _ := out["approval_url"].(string)
 		withToken := map[string]any{"description": args["description"], "expires_in_days": 7, "confirmation_token": token}
+		assert.Equal(t, "approval_pending", structuredOf(t, callTool(t, cs, "create_api_key", withToken))["status"])
+		assert.Contains(t, approveOnPage(t, link, "approve"), "shown this once")
 		key = callTool(t, cs, "create_api_key", withToken)
 		require.False(t, key.IsError, textOf(key))
+		out = structuredOf(t, key)
+		assert.Equal(t, "created", out["status"])
+		assert.Equal(t, "approval_page", out["secret_delivery"])
+		assert.Empty(t, out["api_key"], "the secret went to the person, not the assistant")
+		assert.NotEmpty(t, out["key_id"])
+		return
 	}
 	out := structuredOf(t, key)
 	assert.Equal(t, "created", out["status"])

@@ -142,9 +142,20 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	if err != nil {
 		return err
 	}
+	base := &approvalBase{}
+	page := &tools.ApprovalPage{Approvals: app.Guard, Logger: logger}
+	if cfg.Transport != "http" && !cfg.ReadOnly && (mode == tools.ConfirmAuto || mode == tools.ConfirmURL) {
+		stopPage, err := serveApprovalPage(ctx, cfg.ApprovalAddr, page, base, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPage()
+	}
 	srv, err := tools.NewServer(tools.Config{
 		Catalog:      app.Client,
 		Guard:        app.Guard,
+		Approvals:    app.Guard,
+		ApprovalBase: base.get,
 		Sandbox:      app.Client.Sandbox(),
 		ReadOnly:     cfg.ReadOnly,
 		Confirm:      mode,
@@ -158,11 +169,13 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 
 	if cfg.Transport == "http" {
 		return serveHTTP(ctx, srv, httpSettings{
-			addr:    cfg.Addr,
-			token:   cfg.AuthToken,
-			sandbox: app.Client.Sandbox(),
-			drain:   app.Guard.Wait,
-			grace:   app.ShutdownGrace(),
+			addr:      cfg.Addr,
+			token:     cfg.AuthToken,
+			sandbox:   app.Client.Sandbox(),
+			drain:     app.Guard.Wait,
+			approvals: page,
+			base:      base,
+			grace:     app.ShutdownGrace(),
 		}, logger, stderr)
 	}
 	logger.InfoContext(ctx, "serving MCP on stdio", "sandbox", app.Client.Sandbox(), "read_only", cfg.ReadOnly, "confirm", string(mode))

@@ -152,4 +152,3 @@ func (r *refusalSummary) allow(ev *AuditEvent) bool {
 	r.seen[key] = &refusalCount{since: now}
 	return true
 }
-
