@@ -47,6 +47,13 @@ type MCP struct {
 	AuthToken    Secret `env:"IOCLOUD_MCP_AUTH_TOKEN"`
 	Confirm      string `env:"IOCLOUD_MCP_CONFIRM, default=auto"`
 	KeyOutputDir string `env:"IOCLOUD_KEY_OUTPUT_DIR"`
+	// Identity over HTTP (see identity.go).
+	PublicURL      string   `env:"IOCLOUD_MCP_PUBLIC_URL"`
+	OAuthIssuer    string   `env:"IOCLOUD_MCP_OAUTH_ISSUER"`
+	OAuthAudience  string   `env:"IOCLOUD_MCP_OAUTH_AUDIENCE"`
+	TokensFile     string   `env:"IOCLOUD_MCP_TOKENS_FILE"`
+	KeyCreators    []string `env:"IOCLOUD_MCP_KEY_CREATORS"`
+	AllowedOrigins []string `env:"IOCLOUD_MCP_ALLOWED_ORIGINS"`
 }
 
 // Slack configures cmd/iocloud-slackbot.
