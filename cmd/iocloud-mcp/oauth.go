@@ -30,7 +30,6 @@ var asymmetricAlgs = []string{
 // iss, aud, exp and nbf are checked along with the signature.
 type oauthVerifier struct {
 	issuer   string
-	audience string
 	verifier *oidc.IDTokenVerifier
 	logger   *slog.Logger
 }
@@ -63,7 +62,7 @@ func newOAuthVerifier(ctx context.Context, issuer, audience string, timeout time
 		ClientID:             audience, // go-oidc's name for the audience a token must carry
 		SupportedSigningAlgs: asymmetricAlgs,
 	})
-	return &oauthVerifier{issuer: issuer, audience: audience, verifier: v, logger: logger}, nil
+	return &oauthVerifier{issuer: issuer, verifier: v, logger: logger}, nil
 }
 
 // accessClaims are the claims read beyond the registered ones.
