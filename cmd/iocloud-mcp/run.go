@@ -129,6 +129,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	if err := cfg.Validate(opts.sandbox); err != nil {
 		return err
 	}
+	tokens, err := cfg.Tokens()
+	if err != nil {
+		return err
+	}
 
 	logger := wire.NewLogger(stderr, slog.LevelInfo)
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
@@ -142,10 +146,6 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	defer app.Close()
 
 	mode, err := tools.ParseConfirmMode(cfg.Confirm)
-	if err != nil {
-		return err
-	}
-	tokens, err := cfg.Tokens()
 	if err != nil {
 		return err
 	}
