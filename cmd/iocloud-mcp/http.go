@@ -106,16 +106,11 @@ func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, 
 		server.WithSessionIdleTTL(sessionIdleTTL),
 		server.WithHTTPContextFunc(callerForTools),
 	}
-	if len(s.allowedOrigins) > 0 {
-		opts = append(opts, server.WithStreamableHTTPCORS(
-			server.WithCORSAllowedOrigins(s.allowedOrigins...),
-			server.WithCORSExposedHeaders(server.HeaderKeySessionID, "WWW-Authenticate")))
-	}
 	streamable := server.NewStreamableHTTPServer(srv, opts...)
 
 	mux := http.NewServeMux()
 	allowed := allowedOrigins(s.publicURL, s.addr, ln.Addr(), s.allowedOrigins)
-	mux.Handle(mcpPath, originCheck(auth.middleware(sess.gate(http.MaxBytesHandler(streamable, maxBody))), allowed))
+	mux.Handle(mcpPath, originCheck(withCORS(auth.middleware(sess.gate(http.MaxBytesHandler(streamable, maxBody))), s.allowedOrigins), allowed))
 	if oauth != nil {
 		meta := server.NewProtectedResourceMetadataHandler(oauth.protectedResource(resource))
 		mux.Handle(server.WellKnownProtectedResourcePath, meta)

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/config"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/cors"
 )
 
 // bodyReadTimeout is how long a request body may take to arrive once its
@@ -96,4 +99,26 @@ func allowedOrigins(publicURL, addr string, bound net.Addr, extra []string) map[
 		out[config.NormalizeOrigin(o)] = true
 	}
 	return out
+}
+
+// withCORS lets pages on the operator's IOCLOUD_MCP_ALLOWED_ORIGINS (a
+// browser-based MCP client) read the answers, the 401 and its
+// WWW-Authenticate included, and answers their preflight requests. It sits
+// outside authentication because a preflight carries no credentials. It
+// refuses nothing itself; originCheck does that.
+func withCORS(next http.Handler, origins []string) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	normalized := make([]string, 0, len(origins))
+	for _, o := range origins {
+		normalized = append(normalized, config.NormalizeOrigin(o))
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: normalized,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", server.HeaderKeySessionID,
+			mcp.HeaderProtocolVersion, "Last-Event-ID"},
+		ExposedHeaders: []string{server.HeaderKeySessionID, "WWW-Authenticate"},
+	}).Handler(next)
 }

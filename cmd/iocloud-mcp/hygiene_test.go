@@ -230,3 +230,33 @@ func TestStreamsOutliveTheBodyDeadline(t *testing.T) {
 	status, _ = p.whoami(t, sid, nil)
 	assert.Equal(t, http.StatusOK, status, "the session works on")
 }
+
+// A page on an allowed origin (a browser-based client) can read the
+// answers, a 401's challenge included, and gets its preflight answered.
+func TestCORSForAllowedOrigins(t *testing.T) {
+	t.Parallel()
+	p := startInProcess(t, httpSettings{allowedOrigins: []string{"https://App.example.com/"}, tokens: namedTokens("alice")})
+	const origin = "https://app.example.com"
+
+	pre, err := do(http.MethodOptions, p.url, "", http.Header{
+		"Origin":                         {origin},
+		"Access-Control-Request-Method":  {"POST"},
+		"Access-Control-Request-Headers": {"authorization, content-type, mcp-protocol-version, mcp-session-id"},
+	}, "")
+	require.NoError(t, err)
+	assert.Less(t, pre.status, 300, pre.body)
+	assert.Equal(t, origin, pre.header.Get("Access-Control-Allow-Origin"))
+
+	res := post(t, p.url, initialize, http.Header{"Origin": {origin}}, "")
+	assert.Equal(t, http.StatusUnauthorized, res.status)
+	assert.Equal(t, origin, res.header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, res.header.Get("Access-Control-Expose-Headers"), "Www-Authenticate")
+
+	res = post(t, p.url, initialize, http.Header{"Origin": {origin}, "Authorization": {"Bearer " + tokenOf("alice")}}, "")
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.Contains(t, res.header.Get("Access-Control-Expose-Headers"), "Mcp-Session-Id")
+
+	res = post(t, p.url, initialize, http.Header{"Origin": {"https://other.example.com"}}, "")
+	assert.Equal(t, http.StatusForbidden, res.status)
+	assert.Empty(t, res.header.Get("Access-Control-Allow-Origin"))
+}
