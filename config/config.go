@@ -55,6 +55,13 @@ type MCP struct {
 	// ApprovalAddr is the approval page's listener under stdio (under HTTP
 	// the page is served on Addr).
 	ApprovalAddr string `env:"IOCLOUD_MCP_APPROVAL_ADDR, default=127.0.0.1:0"`
+	// Identity over HTTP (see identity.go).
+	PublicURL      string   `env:"IOCLOUD_MCP_PUBLIC_URL"`
+	OAuthIssuer    string   `env:"IOCLOUD_MCP_OAUTH_ISSUER"`
+	OAuthAudience  string   `env:"IOCLOUD_MCP_OAUTH_AUDIENCE"`
+	TokensFile     string   `env:"IOCLOUD_MCP_TOKENS_FILE"`
+	KeyCreators    []string `env:"IOCLOUD_MCP_KEY_CREATORS"`
+	AllowedOrigins []string `env:"IOCLOUD_MCP_ALLOWED_ORIGINS"`
 }
 
 // Slack configures cmd/iocloud-slackbot.

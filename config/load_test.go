@@ -72,6 +72,12 @@ func TestLoadDefaults(t *testing.T) {
 		{"IOCLOUD_MCP_CONFIRM", m.Confirm, "auto"},
 		{"IOCLOUD_KEY_OUTPUT_DIR", m.KeyOutputDir, ""},
 		{"IOCLOUD_MCP_APPROVAL_ADDR", m.ApprovalAddr, "127.0.0.1:0"},
+		{"IOCLOUD_MCP_PUBLIC_URL", m.PublicURL, ""},
+		{"IOCLOUD_MCP_OAUTH_ISSUER", m.OAuthIssuer, ""},
+		{"IOCLOUD_MCP_OAUTH_AUDIENCE", m.OAuthAudience, ""},
+		{"IOCLOUD_MCP_TOKENS_FILE", m.TokensFile, ""},
+		{"IOCLOUD_MCP_KEY_CREATORS", m.KeyCreators, []string(nil)},
+		{"IOCLOUD_MCP_ALLOWED_ORIGINS", m.AllowedOrigins, []string(nil)},
 		{"SLACK_SIGNING_SECRET", s.SigningSecret, Secret("")},
 		{"SLACK_BOT_TOKEN", s.BotToken, Secret("")},
 		{"SLACK_APP_TOKEN", s.AppToken, Secret("")},
@@ -209,6 +215,6 @@ func TestVariableNames(t *testing.T) {
 			seen[v.name] = v.typ.String()
 		}
 	}
-	assert.Len(t, seen, 29)
+	assert.Len(t, seen, 35)
 	assert.Equal(t, reflect.TypeFor[Secret]().String(), seen["IOCLOUD_API_KEY"])
 }

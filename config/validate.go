@@ -119,9 +119,12 @@ func (m MCP) Validate(sandbox bool) error {
 	if err != nil {
 		return err
 	}
-	if m.Transport == "http" && !m.AuthToken.IsSet() && !isLoopbackHost(host) {
-		return problem("IOCLOUD_MCP_AUTH_TOKEN", "required because IOCLOUD_MCP_ADDR %s is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)",
+	if m.Transport == "http" && !m.authenticates() && !isLoopbackHost(host) {
+		return problem("IOCLOUD_MCP_AUTH_TOKEN", "required because IOCLOUD_MCP_ADDR %s is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)",
 			strconv.Quote(m.Addr))
+	}
+	if err := m.validateIdentity(host); err != nil {
+		return err
 	}
 	switch m.Confirm {
 	case "auto", "elicit", "token":

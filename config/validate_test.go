@@ -195,19 +195,19 @@ func TestMCPValidate(t *testing.T) {
 		{name: "http on localhost without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "localhost:8080"}},
 		{
 			name: "all interfaces without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": ":8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR ":8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR ":8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "0.0.0.0 without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "0.0.0.0:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "0.0.0.0:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "[::] without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "[::]:8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "[::]:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "[::]:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "a host name without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "mcp.internal:80"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "mcp.internal:80" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "mcp.internal:80" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{name: "0.0.0.0 with token", env: map[string]string{"IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"}},
 		{name: "stdio ignores where http would listen", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"}},

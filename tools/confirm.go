@@ -68,15 +68,12 @@ func formElicitation(c *mcp.ElicitationCapability) bool {
 	return c.Form != nil || c.URL == nil
 }
 
-// actorFrom names who is asking, for the guard's tickets and the audit log:
-// the MCP session when the transport has one (stdio, legacy HTTP), else
-// "local". Modern HTTP has no sessions, so there every caller holding the
-// bearer token is one actor; the ticket's binding to the exact arguments
-// still keeps a token from creating anything other than what was previewed.
+// actorFrom names who is asking, for the guard's tickets, limits and audit
+// records: the caller the transport authenticated ("oauth:<sub>",
+// "token:<name>", "token:shared"), or "local" under stdio and loopback HTTP
+// without tokens. Never the MCP session: a session id is chosen per
+// connection, so binding to it refused the same person on their next
+// connection and, worse, anyone who presented that id was taken for them.
 func actorFrom(ctx context.Context) iocloud.Actor {
-	id := "local"
-	if s := server.ClientSessionFromContext(ctx); s != nil && s.SessionID() != "" {
-		id = s.SessionID()
-	}
-	return iocloud.Actor{Frontend: "mcp", ID: id}
+	return iocloud.Actor{Frontend: "mcp", ID: callerOf(ctx).ID}
 }

@@ -60,6 +60,11 @@ type Config struct {
 	Version string
 	// Now is the clock for fetched_at fallbacks; nil means time.Now.
 	Now func() time.Time
+	// KeyCreators, when not empty, are the only callers (by Caller.ID, or an
+	// email matched against Caller.Email) who see and may call the tools that
+	// create or revoke keys (IOCLOUD_MCP_KEY_CREATORS; the transport sets it
+	// over HTTP only). Empty: every caller.
+	KeyCreators []string
 }
 
 // ErrConfig marks a Config NewServer cannot serve.
@@ -109,7 +114,8 @@ type toolSpec struct {
 // NewServer builds the MCP server with the tools cfg allows. The server
 // validates arguments (strictly: unknown ones are rejected) and results
 // against their schemas, turns handler errors and panics into isError results,
-// and hides create_api_key where it cannot be confirmed.
+// hides create_api_key where it cannot be confirmed, and hides and refuses the
+// key-changing tools to callers not in KeyCreators.
 func NewServer(cfg Config) (*server.MCPServer, error) {
 	if err := cfg.normalize(); err != nil {
 		return nil, err
@@ -130,6 +136,7 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	}
 	hooks := &server.Hooks{}
 	hooks.AddAfterCallTool(explain.rewrite)
+	hooks.AddAfterListTools(hideKeyToolsFromOthers(cfg.KeyCreators))
 
 	s := server.NewMCPServer(ServerName, cfg.Version,
 		server.WithTitle("IO Cloud (io.net)"),
@@ -141,6 +148,7 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		// Order matters: the first middleware is the outermost, so a panic
 		// caught by WithRecovery is still turned into an isError result.
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
+		server.WithToolHandlerMiddleware(refuseKeyToolsToOthers(cfg.KeyCreators)),
 		server.WithRecovery(),
 		server.WithToolFilter(visibleTools(cfg)),
 		server.WithHooks(hooks),

@@ -34,12 +34,16 @@ Flags (each overrides its environment variable):
 Environment:
   IOCLOUD_API_KEY          io.net API key for reads (required unless --sandbox)
   IOCLOUD_JWT              io.net session token; needed to create keys
-  IOCLOUD_MCP_AUTH_TOKEN   bearer token for HTTP (required off loopback)
+  IOCLOUD_MCP_AUTH_TOKEN   shared bearer token for HTTP (off loopback: this, or one of the next two)
+  IOCLOUD_MCP_TOKENS_FILE  named bearer tokens, one "name sha256:<hex of the token>" per line
+  IOCLOUD_MCP_OAUTH_ISSUER accept OAuth access tokens (JWT) from this OpenID issuer
+  IOCLOUD_MCP_KEY_CREATORS over HTTP, who may create keys (oauth:<sub>, email, token:<name>)
   IOCLOUD_MCP_CONFIRM      auto (default), elicit or token
   IOCLOUD_KEY_OUTPUT_DIR   write new key secrets there (0600) instead of showing them
   IOCLOUD_AUDIT_LOG        JSON-lines audit file (default: the log on stderr)
   IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,
-  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET: see README.md
+  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET,
+  IOCLOUD_MCP_PUBLIC_URL, IOCLOUD_MCP_OAUTH_AUDIENCE, IOCLOUD_MCP_ALLOWED_ORIGINS: see README.md
 
 stdout carries only the MCP protocol in stdio mode; logs go to stderr.
 `
@@ -125,6 +129,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	if err := cfg.Validate(opts.sandbox); err != nil {
 		return err
 	}
+	tokens, err := cfg.Tokens()
+	if err != nil {
+		return err
+	}
 
 	logger := wire.NewLogger(stderr, slog.LevelInfo)
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
@@ -151,6 +159,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		}
 		defer stopPage()
 	}
+	var keyCreators []string
+	if cfg.Transport == "http" {
+		keyCreators = cfg.KeyCreators // over stdio the one caller is the local user
+	}
 	srv, err := tools.NewServer(tools.Config{
 		Catalog:      app.Client,
 		Guard:        app.Guard,
@@ -162,6 +174,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		KeyOutputDir: cfg.KeyOutputDir,
 		Logger:       logger,
 		Version:      version.Version,
+		KeyCreators:  keyCreators,
 	})
 	if err != nil {
 		return err
@@ -169,13 +182,19 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 
 	if cfg.Transport == "http" {
 		return serveHTTP(ctx, srv, httpSettings{
-			addr:      cfg.Addr,
-			token:     cfg.AuthToken,
-			sandbox:   app.Client.Sandbox(),
-			drain:     app.Guard.Wait,
-			approvals: page,
-			base:      base,
-			grace:     app.ShutdownGrace(),
+			addr:           cfg.Addr,
+			token:          cfg.AuthToken,
+			sandbox:        app.Client.Sandbox(),
+			tokens:         tokens,
+			publicURL:      cfg.PublicURL,
+			oauthIssuer:    cfg.OAuthIssuer,
+			oauthAudience:  cfg.OAuthAudience,
+			allowedOrigins: cfg.AllowedOrigins,
+			oauthTimeout:   cfg.Timeout,
+			drain:          app.Guard.Wait,
+			approvals:      page,
+			base:           base,
+			grace:          app.ShutdownGrace(),
 		}, logger, stderr)
 	}
 	logger.InfoContext(ctx, "serving MCP on stdio", "sandbox", app.Client.Sandbox(), "read_only", cfg.ReadOnly, "confirm", string(mode))
