@@ -2,6 +2,11 @@ module github.com/iocloud-chatops/iocloud
 
 go 1.26.0
 
+// Plain `go build`, `go run` and `go install` switch to this patched
+// toolchain (fetched from the module proxy) when the machine's Go is older;
+// GOTOOLCHAIN=local still builds with Go 1.26.
+toolchain go1.27.3
+
 require (
 	github.com/google/uuid v1.6.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
