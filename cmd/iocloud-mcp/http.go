@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -59,7 +60,7 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.addr)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_MCP_ADDR: cannot listen on %s: %w", s.addr, err)
+		return cli.ListenError("IOCLOUD_MCP_ADDR", "--addr", s.addr, err)
 	}
 	url := endpointURL(s.addr, ln.Addr())
 	logger.InfoContext(ctx, "serving MCP over streamable HTTP", "url", url, "sandbox", s.sandbox, "bearer_token", s.token.IsSet())

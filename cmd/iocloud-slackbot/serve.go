@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
@@ -24,7 +25,7 @@ const shutdownGrace = 30 * time.Second
 func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, logger *slog.Logger) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_SLACK_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+		return cli.ListenError("IOCLOUD_SLACK_ADDR", "", cfg.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           bot.Handler(cfg.SigningSecret),
