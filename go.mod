@@ -2,6 +2,11 @@ module github.com/iocloud-chatops/iocloud
 
 go 1.26.0
 
+// Plain `go build`, `go run` and `go install` switch to this patched
+// toolchain (fetched from the module proxy) when the machine's Go is older;
+// GOTOOLCHAIN=local still builds with Go 1.26.
+toolchain go1.27.3
+
 require (
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/go-jose/go-jose/v4 v4.1.9

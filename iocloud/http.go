@@ -333,7 +333,9 @@ func jsonProblem(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return fmt.Sprintf("field %q should be %s, not %s", te.Field, te.Type, te.Value)
+		// te.Value may hold a whole number literal as sent ("number 1000…"):
+		// clipped, so an answer cannot make the message arbitrarily long.
+		return fmt.Sprintf("field %q should be %s, not %s", clip(te.Field, 60), te.Type, clip(te.Value, 40))
 	default:
 		var p *problemError
 		if errors.As(err, &p) {

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/tools"
 )
 
@@ -38,7 +38,7 @@ func (b *approvalBase) get() string {
 func serveApprovalPage(ctx context.Context, addr string, page *tools.ApprovalPage, base *approvalBase, logger *slog.Logger) (func(), error) {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("IOCLOUD_MCP_APPROVAL_ADDR: cannot listen on %s: %w (pick a free port, or 127.0.0.1:0 for any)", addr, err)
+		return nil, cli.ListenError("IOCLOUD_MCP_APPROVAL_ADDR", "", addr, err)
 	}
 	url := "http://" + ln.Addr().String()
 	base.set(url)

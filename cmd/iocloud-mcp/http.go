@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/config"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/server"
@@ -58,7 +59,7 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.addr)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_MCP_ADDR: cannot listen on %s: %w", s.addr, err)
+		return cli.ListenError("IOCLOUD_MCP_ADDR", "--addr", s.addr, err)
 	}
 	return serveListener(ctx, ln, srv, s, logger, stderr)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/version"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
@@ -74,10 +75,10 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 			_, _ = io.WriteString(stdout, usage)
 			return o, errHelp
 		}
-		return o, fmt.Errorf("%w (see --help)", err)
+		return o, &cli.UsageError{Err: err}
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+		return o, cli.Usage("unexpected argument %q", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -135,10 +136,11 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	}
 
 	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	cli.WarnForeign(ctx, logger, env, &cfg, &config.Slack{}, "iocloud-slackbot")
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
 		Sandbox:   opts.sandbox,
 		Logger:    logger,
-		UserAgent: binaryName + "/" + version.Version,
+		UserAgent: binaryName + "/" + version.Short(),
 	})
 	if err != nil {
 		return err
@@ -173,7 +175,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Confirm:      mode,
 		KeyOutputDir: cfg.KeyOutputDir,
 		Logger:       logger,
-		Version:      version.Version,
+		Version:      version.Short(),
 		KeyCreators:  keyCreators,
 	})
 	if err != nil {

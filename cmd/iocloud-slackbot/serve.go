@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
@@ -21,7 +22,7 @@ import (
 func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, drain drainer, logger *slog.Logger) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_SLACK_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+		return cli.ListenError("IOCLOUD_SLACK_ADDR", "", cfg.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           bot.Handler(cfg.SigningSecret),
