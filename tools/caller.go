@@ -56,7 +56,7 @@ func callerOf(ctx context.Context) Caller {
 
 // keyChangingTools are the tools IOCLOUD_MCP_KEY_CREATORS restricts: every
 // tool that creates or revokes an io.net key.
-var keyChangingTools = []string{createKeyTool, "revoke_api_key"}
+var keyChangingTools = []string{createKeyTool, revokeKeyTool}
 
 // mayChangeKeys reports whether c may use the key-changing tools: everyone
 // when no creators are listed, else those whose ID or verified email is

@@ -75,5 +75,10 @@ func formElicitation(c *mcp.ElicitationCapability) bool {
 // connection, so binding to it refused the same person on their next
 // connection and, worse, anyone who presented that id was taken for them.
 func actorFrom(ctx context.Context) iocloud.Actor {
-	return iocloud.Actor{Frontend: "mcp", ID: callerOf(ctx).ID}
+	c := callerOf(ctx)
+	name := c.Name
+	if c.Email != "" {
+		name = c.Email
+	}
+	return iocloud.Actor{Frontend: "mcp", ID: c.ID, Name: name}
 }

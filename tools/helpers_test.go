@@ -115,6 +115,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.Catalog = e.client
 	cfg.Guard = keyGuard
 	cfg.Approvals = keyGuard
+	cfg.Revoker = keyGuard
 	cfg.ApprovalBase = func() string { return pageSrv.URL }
 	cfg.Sandbox = e.client.Sandbox()
 	cfg.Logger = logger

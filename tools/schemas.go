@@ -111,3 +111,32 @@ var createKeyOutputSchema = json.RawMessage(`{
   "required": ["status", "sandbox"],
   "additionalProperties": false
 }`)
+
+// revokeKeyOutputSchema: every status revoke_api_key answers with.
+var revokeKeyOutputSchema = json.RawMessage(`{
+  "type": "object",
+  "properties": {
+    "status": {
+      "type": "string",
+      "enum": ["revoked", "cancelled", "not_found", "confirmation_required", "approval_required", "approval_pending", "not_revoked", "unknown"],
+      "description": "revoked: the key is gone. cancelled: the user said no; the key still works. not_found: io.net has no key with this id. confirmation_required / approval_required: nothing revoked yet; see the text. approval_pending: the user has not decided. not_revoked: io.net refused; the key still works. unknown: io.net's answer was lost; list the keys."
+    },
+    "key_id": {"type": "string"},
+    "preview": {
+      "type": "object",
+      "properties": {
+        "description": {"type": "string"},
+        "display": {"type": "string"},
+        "expires_at": {"type": "string", "format": "date-time"}
+      },
+      "required": ["description", "display", "expires_at"],
+      "additionalProperties": false
+    },
+    "confirmation_token": {"type": "string"},
+    "approval_url": {"type": "string", "format": "uri"},
+    "expires_at": {"type": "string", "format": "date-time", "description": "When confirmation_token expires."},
+    "sandbox": {"type": "boolean"}
+  },
+  "required": ["status", "sandbox"],
+  "additionalProperties": false
+}`)

@@ -45,6 +45,9 @@ type Config struct {
 	ReadOnly bool
 	// Confirm is how create_api_key confirms; empty means ConfirmAuto.
 	Confirm ConfirmMode
+	// Revoker revokes keys through the guard; nil registers no
+	// revoke_api_key.
+	Revoker KeyRevoker
 	// Approvals serves the approval page's side of key actions; required
 	// unless ReadOnly or Confirm is elicit or token.
 	Approvals Approvals
@@ -128,6 +131,9 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	}
 	if !cfg.ReadOnly {
 		specs = append(specs, createAPIKey(cfg))
+		if cfg.Revoker != nil {
+			specs = append(specs, revokeAPIKey(cfg))
+		}
 	}
 
 	explain, err := newArgumentExplainer(specs)
@@ -172,7 +178,7 @@ func visibleTools(cfg Config) server.ToolFilterFunc {
 			if cfg.ReadOnly && (t.Annotations.ReadOnlyHint == nil || !*t.Annotations.ReadOnlyHint) {
 				continue
 			}
-			if t.Name == createKeyTool && cfg.Confirm == ConfirmElicit && !clientCanElicit(ctx) {
+			if (t.Name == createKeyTool || t.Name == revokeKeyTool) && cfg.Confirm == ConfirmElicit && !clientCanElicit(ctx) {
 				continue
 			}
 			out = append(out, t)
@@ -186,8 +192,8 @@ func instructions(cfg Config) string {
 		"list_available_replicas shows where containers of a GPU type fit; quote_price says what they would cost; " +
 		"list_api_keys lists the account's API keys (never their secrets)."
 	if !cfg.ReadOnly {
-		text += " create_api_key creates an io.net API key, only after the user confirms " +
-			"(a prompt from your client, or a confirmation_token you pass back after the user agrees)."
+		text += " create_api_key creates an io.net API key and revoke_api_key revokes one, only after the user approves " +
+			"(a prompt from your client, or an approval page whose link you give the user)."
 	}
 	if cfg.Sandbox {
 		text += " This server runs against a sandbox: every answer is sandbox data, not real io.net."

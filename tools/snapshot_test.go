@@ -22,7 +22,7 @@ func TestToolSnapshots(t *testing.T) {
 	c := connect(t, e.srv)
 	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 	require.NoError(t, err)
-	require.Len(t, list.Tools, 5)
+	require.Len(t, list.Tools, 6)
 
 	for _, tool := range list.Tools {
 		got, err := json.MarshalIndent(tool, "", "  ")
@@ -55,6 +55,7 @@ func TestToolContracts(t *testing.T) {
 		"create_api_key":          {false, false, false, true},
 		"list_api_keys":           {true, false, true, true},
 		"quote_price":             {true, false, true, true},
+		"revoke_api_key":          {false, true, false, true},
 	}
 	for _, tool := range list.Tools {
 		a := tool.Annotations

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/server"

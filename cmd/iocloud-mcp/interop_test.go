@@ -82,11 +82,11 @@ func exerciseTools(t *testing.T, cs *mcp.ClientSession, elicits bool) {
 		names = append(names, tool.Name)
 		require.NotNil(t, tool.Annotations, tool.Name)
 		require.NotNil(t, tool.Annotations.DestructiveHint, tool.Name)
-		assert.False(t, *tool.Annotations.DestructiveHint, tool.Name)
-		assert.Equal(t, tool.Name != "create_api_key", tool.Annotations.ReadOnlyHint, tool.Name)
+		assert.Equal(t, tool.Name == "revoke_api_key", *tool.Annotations.DestructiveHint, tool.Name)
+		assert.Equal(t, tool.Name != "create_api_key" && tool.Name != "revoke_api_key", tool.Annotations.ReadOnlyHint, tool.Name)
 		assert.NotNil(t, tool.OutputSchema, tool.Name)
 	}
-	assert.Equal(t, []string{"create_api_key", "list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, names)
+	assert.Equal(t, []string{"create_api_key", "list_api_keys", "list_available_replicas", "list_hardware", "quote_price", "revoke_api_key"}, names)
 
 	hw := callTool(t, cs, "list_hardware", map[string]any{})
 	require.False(t, hw.IsError, textOf(hw))

@@ -169,6 +169,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Catalog:      app.Client,
 		Guard:        app.Guard,
 		Approvals:    app.Guard,
+		Revoker:      app.Guard,
 		ApprovalBase: base.get,
 		Sandbox:      app.Client.Sandbox(),
 		ReadOnly:     cfg.ReadOnly,

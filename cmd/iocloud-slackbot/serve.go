@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
