@@ -8,10 +8,13 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
-// invocation is one /iocloud command, whatever carried it.
+// invocation is one /iocloud command, whatever carried it. triggerID and
+// responseURL are Slack's (empty on the console); a form needs both.
 type invocation struct {
-	who  requester
-	text string
+	who         requester
+	text        string
+	triggerID   string
+	responseURL string
 }
 
 // click is one press of a preview button, whatever carried it.
@@ -71,7 +74,20 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 			return replicasMessage(rep, c.Search, c.Public), nil
 		})
 	case *CreateKeyCommand:
+		if c.Form {
+			return b.openKeyForm(ctx, inv, c.Ask, r)
+		}
 		return b.prepareKey(ctx, inv.who, c.Ask)
+	case *KeysCommand:
+		return b.listKeys(ctx, inv.who, c, r)
+	case *PriceCommand:
+		return b.read(ctx, r, "Asking io.net for prices.", "Could not get a price", func(ctx context.Context) (*message, error) {
+			rep, err := b.reader.QuotePrices(ctx, c.Search)
+			if err != nil {
+				return nil, err
+			}
+			return priceMessage(rep, c.Search, c.Public), nil
+		})
 	}
 	return b.finish(helpMessage(""))
 }
@@ -112,18 +128,54 @@ func (b *Bot) send(ctx context.Context, r responder, m *message) {
 // prepareKey checks who asks and the policy, and shows the preview with
 // Confirm and Cancel. Nothing reaches io.net here.
 func (b *Bot) prepareKey(ctx context.Context, who requester, ask iocloud.KeyAsk) *message {
-	if err := b.access.creator(who); err != nil {
-		b.log.InfoContext(ctx, "slack create-key refused", "team", who.Team, "user", who.User, "reason", "not a key creator")
-		return b.finish(textMessage("Not allowed", err.Error()))
+	m, err := b.preparePreview(ctx, who, ask)
+	if err != nil {
+		return b.finish(refusalMessage(err))
 	}
-	if b.guard == nil {
-		return b.finish(textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT."))
+	return m
+}
+
+// preparePreview is the one way to a key preview, for the flags, the Slack
+// form and the console prompts alike: key creators only, then the guard's
+// policy and ticket. Its errors are a *denial (who), errNoGuard, or the
+// guard's (a *iocloud.PolicyError names the field).
+func (b *Bot) preparePreview(ctx context.Context, who requester, ask iocloud.KeyAsk) (*message, error) {
+	if err := b.keyCreator(ctx, who); err != nil {
+		return nil, err
 	}
 	p, err := b.guard.Prepare(ctx, actor(who), ask, "")
 	if err != nil {
-		return b.finish(errorMessage("Cannot create that key", err))
+		return nil, err
 	}
-	return b.finish(previewMessage(p, b.now()))
+	return b.finish(previewMessage(p, b.now())), nil
+}
+
+// errNoGuard: the bot runs without key creation.
+var errNoGuard = errors.New("this bot was started without key creation; an admin can turn it on by setting IOCLOUD_JWT")
+
+// keyCreator checks that who may ask for keys and that key creation is set
+// up.
+func (b *Bot) keyCreator(ctx context.Context, who requester) error {
+	if err := b.access.creator(who); err != nil {
+		b.log.InfoContext(ctx, "slack key command refused", "team", who.Team, "user", who.User, "reason", "not a key creator")
+		return err
+	}
+	if b.guard == nil {
+		return errNoGuard
+	}
+	return nil
+}
+
+// refusalMessage says why no preview was shown.
+func refusalMessage(err error) *message {
+	var d *denial
+	switch {
+	case errors.As(err, &d):
+		return textMessage("Not allowed", d.Error())
+	case errors.Is(err, errNoGuard):
+		return textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT.")
+	}
+	return errorMessage("Cannot create that key", err)
 }
 
 // action handles a Confirm or Cancel press. The clicker is authorized

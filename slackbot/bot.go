@@ -10,12 +10,21 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/slack-go/slack"
 )
 
 // Reader is what the bot reads from io.net (iocloud.Client).
 type Reader interface {
 	Hardware(ctx context.Context) (*iocloud.HardwareList, error)
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
+	QuotePrices(ctx context.Context, s iocloud.PriceSearch) (*iocloud.PriceReport, error)
+	ListAPIKeys(ctx context.Context) (*iocloud.KeyList, error)
+}
+
+// ViewOpener opens a modal (views.open; *slack.Client built with the bot
+// token).
+type ViewOpener interface {
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 }
 
 // KeyGuard runs key creation: policy, limits, confirmation ticket, create
@@ -44,6 +53,10 @@ type Config struct {
 	// Notices, when set, receives a notice (never the secret) for every
 	// key created, e.g. ChannelNotifier for IOCLOUD_SLACK_AUDIT_CHANNEL.
 	Notices Notifier
+
+	// Views, when set (SLACK_BOT_TOKEN), lets create-key without a
+	// description open a form (a modal) instead of asking for one.
+	Views ViewOpener
 
 	// HTTPClient posts to response_url; nil means a client with a 10 s
 	// timeout.
@@ -83,6 +96,7 @@ type Bot struct {
 	sandbox       bool
 	access        access
 	notices       Notifier
+	views         ViewOpener
 	hc            *http.Client
 	log           *slog.Logger
 	readTimeout   time.Duration
@@ -105,6 +119,7 @@ func New(cfg Config) (*Bot, error) {
 		sandbox:       cfg.Sandbox,
 		access:        access{teams: cfg.AllowedTeams, channels: cfg.AllowedChannels, creators: cfg.KeyCreators},
 		notices:       cfg.Notices,
+		views:         cfg.Views,
 		hc:            cfg.HTTPClient,
 		log:           cfg.Logger,
 		readTimeout:   cmpOr(cfg.ReadTimeout, 25*time.Second),

@@ -48,6 +48,11 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	if ic.Type == slack.InteractionTypeViewSubmission {
+		// The modal's answer is the acknowledgement itself.
+		writeJSON(w, b.viewSubmission(r.Context(), ic))
+		return
+	}
 	// Slack only needs the 200; the answer goes to response_url.
 	w.WriteHeader(http.StatusOK)
 	if c, resp, ok := b.fromInteraction(ic); ok {
@@ -58,8 +63,10 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 // fromSlash reads a slash command, from a form or a Socket Mode envelope.
 func (b *Bot) fromSlash(sc slack.SlashCommand) (invocation, responder) {
 	inv := invocation{
-		who:  requester{Enterprise: sc.EnterpriseID, Team: sc.TeamID, Channel: sc.ChannelID, User: sc.UserID},
-		text: sc.Text,
+		who:         requester{Enterprise: sc.EnterpriseID, Team: sc.TeamID, Channel: sc.ChannelID, User: sc.UserID},
+		text:        sc.Text,
+		triggerID:   sc.TriggerID,
+		responseURL: sc.ResponseURL,
 	}
 	return inv, b.responderFor(sc.ResponseURL)
 }

@@ -29,10 +29,12 @@ func helpMessage(unknown string) *message {
 	m.lines = []string{
 		"`" + usage["hardware"] + "`\nGPU types io.net offers, with free GPUs and the most per container.",
 		"`" + usage["replicas"] + "`\nWhere containers fit: one type (name or id) or every type with free GPUs, by country.",
-		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
+		"`" + usage["price"] + "`\nWhat containers of a type would cost, cheapest location first, with io.net's fees.",
+		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Without a description, a form asks for the fields. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
+		"`" + usage["keys"] + "`\nThe account's API keys, newest first, never their secrets; --all adds expired ones. Key creators only.",
 		"`" + usage["help"] + "`\nThis text.",
 	}
-	m.notes = []string{"Answers are visible only to you; add --public to hardware or replicas to post in the channel."}
+	m.notes = []string{"Answers are visible only to you; add --public to hardware, replicas or price to post in the channel."}
 	return m
 }
 

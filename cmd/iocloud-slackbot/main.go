@@ -139,6 +139,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		}
 		bcfg.Notices = notices
 	}
+	if mode != config.SlackConsole && cfg.BotToken.IsSet() {
+		// create-key without a description opens a form (views.open).
+		bcfg.Views = slackAPI(cfg, hc, cfg.BotToken.Reveal())
+	}
 	bot, err := slackbot.New(bcfg)
 	if err != nil {
 		return err
