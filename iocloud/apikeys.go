@@ -167,7 +167,3 @@ func (k wireKey) apiKey() APIKey {
 	}
 	return out
 }
-
-// IsKeyID reports whether s has the shape of an io.net key_id (a UUID), so
-// a frontend can refuse a mistyped id before anything else happens.
-func IsKeyID(s string) bool { return uuidPattern.MatchString(s) }

@@ -33,9 +33,10 @@ func (g *Guard) reconcile(ctx context.Context, tk Ticket, started time.Time, cau
 		fail.Err = errors.Join(cause, err)
 		return fail
 	}
-	if key := findCreated(list.Keys, tk.Request, started); key != nil {
+	if found := list.Matching(tk.Request, started.Add(-clockSkew)); len(found) > 0 {
+		key := found[len(found)-1] // the newest: the one this attempt made
 		fail.Outcome = iocloud.OutcomeSecretUnavailable
-		fail.Key = key
+		fail.Key = &key
 		return fail
 	}
 	fail.Outcome = iocloud.OutcomeNotCreated
@@ -61,28 +62,3 @@ func ambiguous(err error) bool {
 	return true
 }
 
-// findCreated finds the key a lost answer was about: same description and
-// expiry, created after the attempt began. Of several, the newest.
-func findCreated(keys []iocloud.APIKey, req iocloud.KeyRequest, started time.Time) *iocloud.APIKey {
-	var best *iocloud.APIKey
-	for i := range keys {
-		k := &keys[i]
-		if k.Description != req.Description {
-			continue
-		}
-		if d := k.ExpiresAt.Sub(req.ExpiresAt); d > time.Minute || d < -time.Minute {
-			continue
-		}
-		if !k.CreatedAt.IsZero() && k.CreatedAt.Before(started.Add(-clockSkew)) {
-			continue
-		}
-		if best == nil || k.CreatedAt.After(best.CreatedAt) {
-			best = k
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	out := *best
-	return &out
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
@@ -19,23 +18,16 @@ func (g *Guard) PrepareRevoke(ctx context.Context, actor iocloud.Actor, keyID, b
 	if err := g.Preflight(); err != nil {
 		return nil, g.refuse(ctx, actor, ActionRevokeAPIKey, err, nil)
 	}
-	keyID = strings.ToLower(strings.TrimSpace(keyID))
-	if !iocloud.IsKeyID(keyID) {
-		err := &iocloud.InputError{Field: "key id", Problem: "must be a key_id UUID as list_api_keys shows it, e.g. 0b8e6c4e-1c0a-4a55-9a4e-1d6f2b0c7e11"}
+	keyID, err := iocloud.CheckKeyID(keyID)
+	if err != nil {
 		return nil, g.refuse(ctx, actor, ActionRevokeAPIKey, err, nil)
 	}
 	list, err := g.client.ListAPIKeys(ctx)
 	if err != nil {
 		return nil, g.refuse(ctx, actor, ActionRevokeAPIKey, err, nil)
 	}
-	var key *iocloud.APIKey
-	for i := range list.Keys {
-		if strings.EqualFold(list.Keys[i].KeyID, keyID) {
-			key = &list.Keys[i]
-			break
-		}
-	}
-	if key == nil {
+	key, ok := list.Find(keyID)
+	if !ok {
 		return nil, g.refuse(ctx, actor, ActionRevokeAPIKey, fmt.Errorf("%w: %s", iocloud.ErrKeyNotFound, keyID), nil)
 	}
 	tk := Ticket{
@@ -52,7 +44,7 @@ func (g *Guard) PrepareRevoke(ctx context.Context, actor iocloud.Actor, keyID, b
 	ev := g.event(actor, ActionRevokeAPIKey, OutcomePending, nil)
 	ev.TicketID, ev.KeyID, ev.Display = sealed.ID(), key.KeyID, key.Display
 	g.audit.Record(ctx, ev)
-	return &iocloud.RevokePending{Token: token, TicketID: sealed.ID(), ExpiresAt: sealed.ExpiresAt, Key: *key}, nil
+	return &iocloud.RevokePending{Token: token, TicketID: sealed.ID(), ExpiresAt: sealed.ExpiresAt, Key: key}, nil
 }
 
 // ConfirmRevoke uses the ticket up and revokes the key exactly once, with
@@ -110,11 +102,9 @@ func (g *Guard) revokeOnce(ctx context.Context, actor iocloud.Actor, tk Ticket, 
 		record(iocloud.OutcomeUnknown, fail.Err)
 		return nil, fail
 	}
-	for _, k := range list.Keys {
-		if strings.EqualFold(k.KeyID, tk.KeyID) {
-			record(iocloud.OutcomeNotRevoked, err)
-			return nil, &iocloud.RevokeFailure{Outcome: iocloud.OutcomeNotRevoked, KeyID: tk.KeyID, TicketID: tk.ID(), Err: err}
-		}
+	if _, still := list.Find(tk.KeyID); still {
+		record(iocloud.OutcomeNotRevoked, err)
+		return nil, &iocloud.RevokeFailure{Outcome: iocloud.OutcomeNotRevoked, KeyID: tk.KeyID, TicketID: tk.ID(), Err: err}
 	}
 	record(OutcomeRevoked, nil)
 	return key, nil
