@@ -52,6 +52,10 @@ type Config struct {
 	Version string
 	// Now is the clock for fetched_at fallbacks; nil means time.Now.
 	Now func() time.Time
+	// PollInterval is how often subscribed resources are re-read: the
+	// client's cache TTL, so io.net is asked at most once per TTL. Zero
+	// means DefaultPollInterval.
+	PollInterval time.Duration
 }
 
 // ErrConfig marks a Config NewServer cannot serve.
@@ -83,6 +87,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
 	}
 	return nil
 }
@@ -117,8 +124,10 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	}
 	hooks := &server.Hooks{}
 	hooks.AddAfterCallTool(explain.rewrite)
+	filter := visibleTools(cfg)
+	extra := newSurface(cfg, filter, hooks)
 
-	s := server.NewMCPServer(ServerName, cfg.Version,
+	opts := append(extra.options(),
 		server.WithTitle("IO Cloud (io.net)"),
 		server.WithInstructions(instructions(cfg)),
 		server.WithToolCapabilities(false),
@@ -129,13 +138,15 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		// caught by WithRecovery is still turned into an isError result.
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
 		server.WithRecovery(),
-		server.WithToolFilter(visibleTools(cfg)),
+		server.WithToolFilter(filter),
 		server.WithHooks(hooks),
 		server.WithLogger(cfg.Logger),
 	)
+	s := server.NewMCPServer(ServerName, cfg.Version, opts...)
 	for _, sp := range specs {
 		s.AddTool(sp.tool, sp.handler)
 	}
+	extra.register(s)
 	return s, nil
 }
 

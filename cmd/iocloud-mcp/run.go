@@ -150,6 +150,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		KeyOutputDir: cfg.KeyOutputDir,
 		Logger:       logger,
 		Version:      version.Version,
+		PollInterval: cfg.CacheTTL, // subscriptions re-read at most once per cache TTL
 	})
 	if err != nil {
 		return err
