@@ -12,7 +12,7 @@ COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/cmd/internal/version.Version=$(VERSION) -X $(PKG)/cmd/internal/version.Commit=$(COMMIT)
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo 1)
 
-.PHONY: help build run run-slack console test vet unit lint lintcheck snapshots fmt mcpclients dockercheck bench fuzz tidy-check
+.PHONY: help build run run-slack console test vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -28,7 +28,7 @@ run-slack: ## the Slack bot in the terminal (console mode) on the sandbox
 
 console: run-slack
 
-test: vet mcpclients unit lint lintcheck dockercheck ## everything CI runs
+test: vet mcpclients conformance unit lint lintcheck dockercheck ## everything CI runs
 
 vet: ## gofmt and go vet on the product module (hack/lintcheck's bad sample is unformatted on purpose)
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './hack/lintcheck/testdata/*' -not -path './.tools/*' -not -path './.mcpclients/*')); \
@@ -56,6 +56,9 @@ ifeq ($(HAVE_NODE),1)
 else
 	@echo "node/npm not found: the MCP Inspector interop test will be skipped"
 endif
+
+conformance: ## the MCP conformance suite and Node 22 from npm (pinned) for TestConformance (needs npm)
+	bash scripts/install-conformance.sh
 
 dockercheck: ## lint the Dockerfile and rehearse the image's build and non-root run
 	bash scripts/dockercheck.sh
