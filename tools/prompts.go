@@ -108,16 +108,15 @@ func findGPUsText(cfg Config, tools map[string]bool, hardware string, gpus int, 
 		steps = append(steps, step)
 	}
 	if tools[replicasTool] {
-		step := "Call " + replicasTool + " with "
+		var args []string
 		if hardware != "" {
-			step += "hardware set to that type's id, "
+			args = append(args, "hardware set to that type's id")
 		}
-		step += fmt.Sprintf("gpus_per_container %d", gpus)
+		args = append(args, fmt.Sprintf("gpus_per_container %d", gpus))
 		if country != "" {
-			step += fmt.Sprintf(" and country %q", country)
+			args = append(args, fmt.Sprintf("country %q", country))
 		}
-		step += " to see where such containers fit now, most free first."
-		steps = append(steps, step)
+		steps = append(steps, "Call "+replicasTool+" with "+joinAnd(args)+" to see where such containers fit now, most free first.")
 	}
 	if tools[promptToolQuote] {
 		step := "Ask me how many hours and how many containers I need, then call " + promptToolQuote +
@@ -206,4 +205,12 @@ func onlyArguments(prompt string, args map[string]string, allowed ...string) err
 		}
 	}
 	return nil
+}
+
+// joinAnd renders "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
