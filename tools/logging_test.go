@@ -51,7 +51,8 @@ func setLevel(t *testing.T, c *client.Client, level mcp.LoggingLevel) error {
 	t.Helper()
 	var req mcp.SetLevelRequest
 	req.Params.Level = level
-	return c.SetLevel(context.Background(), req)
+	// Deprecated for 2026-07-28 (SEP-2577), but what 2025-era clients use.
+	return c.SetLevel(context.Background(), req) //nolint:staticcheck // testing the 2025-era method on purpose
 }
 
 // settle gives in-process notifications time to arrive.

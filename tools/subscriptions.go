@@ -153,9 +153,11 @@ func (w *watcher) subscribe(ctx context.Context, key any, uri string, notify not
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stop == nil && len(w.subs) > 0 {
+		// The poller outlives the subscribe request that starts it: it
+		// ends when the last subscriber leaves, not with any request.
 		pctx, cancel := context.WithCancel(context.Background())
 		w.stop = cancel
-		go w.poll(pctx)
+		go w.poll(pctx) //nolint:contextcheck // lifetime is the subscriptions', not the request's
 	}
 }
 
