@@ -12,7 +12,14 @@ COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/cmd/internal/version.Version=$(VERSION) -X $(PKG)/cmd/internal/version.Commit=$(COMMIT)
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo 1)
 
-.PHONY: help build run run-slack console test vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check
+# make run listens here; override with make run ADDR=127.0.0.1:9090.
+ADDR ?= 127.0.0.1:8080
+# The unit tests' go test -json events, counted for make test's last line.
+UNIT_JSON := .cache/unit.json
+# How long make fuzz runs each fuzz target.
+FUZZTIME ?= 20s
+
+.PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check vulncheck
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,23 +27,40 @@ help: ## list the targets
 build: ## build both binaries into bin/, exactly as the Dockerfile does
 	VERSION=$(VERSION) COMMIT=$(COMMIT) sh scripts/build-release.sh bin/
 
-run: ## the MCP server on the built-in sandbox, streamable HTTP on 127.0.0.1:8080
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/iocloud-mcp --sandbox --transport http
+# run and run-slack exec the built binary: it replaces the shell make
+# started, so make's SIGTERM (which make passes on to its children) and
+# Ctrl-C reach the server itself, which shuts down cleanly. `go run` would
+# sit in between and leave the server running when killed.
+run: build ## the MCP server on the built-in sandbox, streamable HTTP on 127.0.0.1:8080 (ADDR=host:port to change)
+	exec bin/iocloud-mcp --sandbox --transport http --addr $(ADDR)
 
-run-slack: ## the Slack bot in the terminal (console mode) on the sandbox
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/iocloud-slackbot --console --sandbox
+run-slack: build ## the Slack bot in the terminal (console mode) on the sandbox
+	exec bin/iocloud-slackbot --console --sandbox
 
-console: run-slack
+console: run-slack ## the same as run-slack
 
-test: vet mcpclients conformance unit lint lintcheck dockercheck ## everything CI runs
+# The steps run in a sub-make so that the summary is printed whatever
+# happened; it is the last line make test writes to stdout (on a failure make
+# itself adds its "*** Error" line on stderr after it).
+test: ## everything CI runs; ends with one line: N passed, M failed, K skipped
+	@rm -f $(UNIT_JSON); status=0; \
+	  $(MAKE) --no-print-directory test-steps || status=$$?; \
+	  $(GO) run ./hack/testsummary -status $$status $(UNIT_JSON); \
+	  exit $$status
+
+test-steps: vet tidy-check vulncheck mcpclients conformance unit lint lintcheck dockercheck ## the steps of test, without the summary line
 
 vet: ## gofmt and go vet on the product module (hack/lintcheck's bad sample is unformatted on purpose)
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './hack/lintcheck/testdata/*' -not -path './.tools/*' -not -path './.mcpclients/*')); \
 	  test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 
-unit: ## go test with the race detector, shuffled, every package
-	IOCLOUD_REQUIRE_INSPECTOR=$(HAVE_NODE) $(GO) test -race -count=1 -shuffle=on -timeout=10m ./...
+unit: ## go test with the race detector, shuffled, every package (through gotestsum v1.13.0 from .tools/)
+	@mkdir -p $(dir $(UNIT_JSON))
+	@gotestsum=$$(bash scripts/tools.sh gotestsum) && status=0 && \
+	  IOCLOUD_REQUIRE_INSPECTOR=$(HAVE_NODE) $$gotestsum --format pkgname --format-hide-empty-pkg --jsonfile $(UNIT_JSON) -- \
+	    -race -count=1 -shuffle=on -timeout=10m ./... || status=$$?; \
+	  $(GO) run ./hack/testsummary $(UNIT_JSON); exit $$status
 
 lint: ## golangci-lint v2.15.0 (installed into .tools/ on first use)
 	bash scripts/lint.sh
@@ -47,7 +71,7 @@ lintcheck: ## proves the lint gate bites: planted mistakes must be reported
 snapshots: ## rewrite the MCP tool schema snapshots after a deliberate change
 	UPDATE_SNAPSHOTS=1 $(GO) test ./tools/
 
-fmt:
+fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go' | grep -v '^hack/lintcheck/testdata/')
 
 mcpclients: ## the MCP Inspector CLI from npm, for the interop tests (needs node)
@@ -66,10 +90,22 @@ dockercheck: ## lint the Dockerfile and rehearse the image's build and non-root 
 bench: ## benchmarks (numbers are written down in README, never asserted)
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-fuzz: ## a longer local fuzz run of each target (their seeds already run in make test)
-	$(GO) test -run='^$$' -fuzz=FuzzDecodeErrorBody -fuzztime=30s ./iocloud
-	$(GO) test -run='^$$' -fuzz=FuzzOpenTicket -fuzztime=30s ./iocloud
-	$(GO) test -run='^$$' -fuzz=FuzzParseCommand -fuzztime=30s ./slackbot
+fuzz: ## run each fuzz target for FUZZTIME (20s; their seeds already run in make test)
+	@set -e; for target in $(FUZZ_TARGETS); do \
+	  pkg=$${target%%:*}; name=$${target#*:}; \
+	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
 
-tidy-check:
+tidy-check: ## go.mod and go.sum are exactly what go mod tidy would write
 	$(GO) mod tidy -diff
+
+vulncheck: ## govulncheck v1.9.0 against an offline golang.org/x/vulndb database (built into .tools/ on first use)
+	bash scripts/vulncheck.sh
+
+# Every fuzz target, as package:Name. `go test -fuzz` takes one target per
+# run, so make fuzz loops; the seeds of all of them run in make unit.
+FUZZ_TARGETS := \
+	./iocloud:FuzzDecodeErrorBody \
+	./iocloud:FuzzOpenTicket \
+	./slackbot:FuzzParseCommand

@@ -35,6 +35,11 @@ type Core struct {
 	KeyScopes     []string      `env:"IOCLOUD_KEY_SCOPES, default=all,read,write"`
 	AuditLog      string        `env:"IOCLOUD_AUDIT_LOG"`
 	ConfirmSecret Secret        `env:"IOCLOUD_CONFIRM_SECRET"`
+	// State names the guard's store; a Secret because a Redis URL may
+	// carry a password.
+	State         Secret `env:"IOCLOUD_STATE, default=memory"`
+	KeyMaxPending int    `env:"IOCLOUD_KEY_MAX_PENDING, default=5"`
+	KeyMaxPerDay  int    `env:"IOCLOUD_KEY_MAX_PER_DAY, default=20"`
 }
 
 // MCP configures cmd/iocloud-mcp. Flags (--transport, --addr, --read-only)
@@ -47,6 +52,16 @@ type MCP struct {
 	AuthToken    Secret `env:"IOCLOUD_MCP_AUTH_TOKEN"`
 	Confirm      string `env:"IOCLOUD_MCP_CONFIRM, default=auto"`
 	KeyOutputDir string `env:"IOCLOUD_KEY_OUTPUT_DIR"`
+	// ApprovalAddr is the approval page's listener under stdio (under HTTP
+	// the page is served on Addr).
+	ApprovalAddr string `env:"IOCLOUD_MCP_APPROVAL_ADDR, default=127.0.0.1:0"`
+	// Identity over HTTP (see identity.go).
+	PublicURL      string   `env:"IOCLOUD_MCP_PUBLIC_URL"`
+	OAuthIssuer    string   `env:"IOCLOUD_MCP_OAUTH_ISSUER"`
+	OAuthAudience  string   `env:"IOCLOUD_MCP_OAUTH_AUDIENCE"`
+	TokensFile     string   `env:"IOCLOUD_MCP_TOKENS_FILE"`
+	KeyCreators    []string `env:"IOCLOUD_MCP_KEY_CREATORS"`
+	AllowedOrigins []string `env:"IOCLOUD_MCP_ALLOWED_ORIGINS"`
 }
 
 // Slack configures cmd/iocloud-slackbot.

@@ -21,6 +21,9 @@ var testSecrets = map[string]string{
 	"SLACK_SIGNING_SECRET":   "8f742231b10e8888abcd99yyyzzz85a5",
 	"SLACK_BOT_TOKEN":        "xoxb-1234-5678-bottokenvalue",
 	"SLACK_APP_TOKEN":        "xapp-1-A111-222-apptokenvalue",
+	// A shared ticket secret needs a durable store; the URL's password
+	// must never be echoed either.
+	"IOCLOUD_STATE": "redis://:state-password-0123456789@127.0.0.1:6379/0",
 }
 
 func withSecrets(extra map[string]string) envconfig.Lookuper {
@@ -59,12 +62,22 @@ func TestLoadDefaults(t *testing.T) {
 		{"IOCLOUD_KEY_SCOPES", m.KeyScopes, []string{"all", "read", "write"}},
 		{"IOCLOUD_AUDIT_LOG", m.AuditLog, ""},
 		{"IOCLOUD_CONFIRM_SECRET", m.ConfirmSecret, Secret("")},
+		{"IOCLOUD_STATE", m.State, Secret("memory")},
+		{"IOCLOUD_KEY_MAX_PENDING", m.KeyMaxPending, 5},
+		{"IOCLOUD_KEY_MAX_PER_DAY", m.KeyMaxPerDay, 20},
 		{"IOCLOUD_MCP_TRANSPORT", m.Transport, "stdio"},
 		{"IOCLOUD_MCP_ADDR", m.Addr, "127.0.0.1:8080"},
 		{"IOCLOUD_MCP_READ_ONLY", m.ReadOnly, false},
 		{"IOCLOUD_MCP_AUTH_TOKEN", m.AuthToken, Secret("")},
 		{"IOCLOUD_MCP_CONFIRM", m.Confirm, "auto"},
 		{"IOCLOUD_KEY_OUTPUT_DIR", m.KeyOutputDir, ""},
+		{"IOCLOUD_MCP_APPROVAL_ADDR", m.ApprovalAddr, "127.0.0.1:0"},
+		{"IOCLOUD_MCP_PUBLIC_URL", m.PublicURL, ""},
+		{"IOCLOUD_MCP_OAUTH_ISSUER", m.OAuthIssuer, ""},
+		{"IOCLOUD_MCP_OAUTH_AUDIENCE", m.OAuthAudience, ""},
+		{"IOCLOUD_MCP_TOKENS_FILE", m.TokensFile, ""},
+		{"IOCLOUD_MCP_KEY_CREATORS", m.KeyCreators, []string(nil)},
+		{"IOCLOUD_MCP_ALLOWED_ORIGINS", m.AllowedOrigins, []string(nil)},
 		{"SLACK_SIGNING_SECRET", s.SigningSecret, Secret("")},
 		{"SLACK_BOT_TOKEN", s.BotToken, Secret("")},
 		{"SLACK_APP_TOKEN", s.AppToken, Secret("")},
@@ -202,6 +215,6 @@ func TestVariableNames(t *testing.T) {
 			seen[v.name] = v.typ.String()
 		}
 	}
-	assert.Len(t, seen, 25)
+	assert.Len(t, seen, 35)
 	assert.Equal(t, reflect.TypeFor[Secret]().String(), seen["IOCLOUD_API_KEY"])
 }

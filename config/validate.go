@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 )
 
 // KeyScopes are the scopes io.net knows for an API key.
@@ -59,12 +61,46 @@ func (c Core) Validate(sandbox bool) error {
 	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < MinConfirmSecret {
 		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", MinConfirmSecret)
 	}
+	if err := checkState(c.State.Reveal()); err != nil {
+		return err
+	}
+	if c.ConfirmSecret.IsSet() && !state.Durable(c.State.Reveal()) {
+		return problem("IOCLOUD_CONFIRM_SECRET", "is set while IOCLOUD_STATE is memory: a shared ticket key needs a durable store, "+
+			"or a restart or a second replica would accept a used confirmation again (set IOCLOUD_STATE=file:/var/lib/iocloud/state.db "+
+			"or redis://host:6379, or unset IOCLOUD_CONFIRM_SECRET)")
+	}
+	if c.KeyMaxPending < 1 {
+		return problem("IOCLOUD_KEY_MAX_PENDING", "%d is less than 1 (use the number of open previews one person may have, e.g. 5)", c.KeyMaxPending)
+	}
+	if c.KeyMaxPerDay < 1 {
+		return problem("IOCLOUD_KEY_MAX_PER_DAY", "%d is less than 1 (use the number of keys one person may create in 24 hours, e.g. 20)", c.KeyMaxPerDay)
+	}
 	return nil
+}
+
+// checkState accepts memory, file:PATH, redis:// and rediss:// without
+// echoing the value (a Redis URL may hold a password).
+func checkState(spec string) error {
+	switch {
+	case spec == "memory":
+		return nil
+	case strings.HasPrefix(spec, "file:"):
+		if strings.TrimPrefix(spec, "file:") == "" {
+			return problem("IOCLOUD_STATE", "file: needs a path (use e.g. file:/var/lib/iocloud/state.db)")
+		}
+		return nil
+	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
+		if _, err := url.Parse(spec); err != nil {
+			return problem("IOCLOUD_STATE", "the Redis URL does not parse (use redis://[:password@]host:6379[/db], or rediss:// for TLS)")
+		}
+		return nil
+	}
+	return problem("IOCLOUD_STATE", "not a state store (use memory, file:/path/to/state.db, or redis://host:6379)")
 }
 
 // secrets are the values no message may echo.
 func (c Core) secrets() []string {
-	return []string{c.APIKey.Reveal(), c.JWT.Reveal(), c.ConfirmSecret.Reveal()}
+	return []string{c.APIKey.Reveal(), c.JWT.Reveal(), c.ConfirmSecret.Reveal(), statePassword(c.State.Reveal())}
 }
 
 func (m MCP) secrets() []string {
@@ -83,9 +119,12 @@ func (m MCP) Validate(sandbox bool) error {
 	if err != nil {
 		return err
 	}
-	if m.Transport == "http" && !m.AuthToken.IsSet() && !isLoopbackHost(host) {
-		return problem("IOCLOUD_MCP_AUTH_TOKEN", "required because IOCLOUD_MCP_ADDR %s is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)",
+	if m.Transport == "http" && !m.authenticates() && !isLoopbackHost(host) {
+		return problem("IOCLOUD_MCP_AUTH_TOKEN", "required because IOCLOUD_MCP_ADDR %s is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)",
 			strconv.Quote(m.Addr))
+	}
+	if err := m.validateIdentity(host); err != nil {
+		return err
 	}
 	switch m.Confirm {
 	case "auto", "elicit", "token":
@@ -178,4 +217,15 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh", d/time.Hour)
 	}
 	return d.String()
+}
+
+// statePassword is the password in a Redis IOCLOUD_STATE URL ("" if none):
+// the one part of that setting no message may echo.
+func statePassword(spec string) string {
+	u, err := url.Parse(spec)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
 }

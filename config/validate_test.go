@@ -41,6 +41,37 @@ func checkValidate(t *testing.T, tt validateCase, validate func(t *testing.T, en
 	require.ErrorAs(t, err, &cfgErr)
 }
 
+func TestCoreValidateState(t *testing.T) {
+	t.Parallel()
+	load := func(t *testing.T, env map[string]string) error {
+		var c Core
+		if err := Load(t.Context(), envconfig.MapLookuper(env), &c); err != nil {
+			return err
+		}
+		return c.Validate(true)
+	}
+	for _, tt := range []validateCase{
+		{name: "memory is the default", bare: true},
+		{name: "file store", env: map[string]string{"IOCLOUD_STATE": "file:/var/lib/iocloud/state.db"}},
+		{name: "rediss", env: map[string]string{"IOCLOUD_STATE": "rediss://:pw-0123456789abcdefghij@cache:6380/1"}},
+		{name: "secret with memory", bare: true, env: map[string]string{"IOCLOUD_CONFIRM_SECRET": testSecrets["IOCLOUD_CONFIRM_SECRET"]},
+			want: "IOCLOUD_CONFIRM_SECRET: is set while IOCLOUD_STATE is memory: a shared ticket key needs a durable store, or a restart or a second replica would accept a used confirmation again (set IOCLOUD_STATE=file:/var/lib/iocloud/state.db or redis://host:6379, or unset IOCLOUD_CONFIRM_SECRET)"},
+		{name: "file without path", env: map[string]string{"IOCLOUD_STATE": "file:"},
+			want: "IOCLOUD_STATE: file: needs a path (use e.g. file:/var/lib/iocloud/state.db)"},
+		{name: "unknown store", env: map[string]string{"IOCLOUD_STATE": "postgres://u:pw-0123456789abcdefghij@db/x"},
+			want: "IOCLOUD_STATE: not a state store (use memory, file:/path/to/state.db, or redis://host:6379)"},
+		{name: "zero pending", env: map[string]string{"IOCLOUD_KEY_MAX_PENDING": "0"},
+			want: "IOCLOUD_KEY_MAX_PENDING: 0 is less than 1 (use the number of open previews one person may have, e.g. 5)"},
+		{name: "zero per day", env: map[string]string{"IOCLOUD_KEY_MAX_PER_DAY": "0"},
+			want: "IOCLOUD_KEY_MAX_PER_DAY: 0 is less than 1 (use the number of keys one person may create in 24 hours, e.g. 20)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			checkValidate(t, tt, load)
+		})
+	}
+}
+
 func TestCoreValidate(t *testing.T) {
 	t.Parallel()
 	withPassword := (&url.URL{Scheme: "https", User: url.UserPassword("user", testSecrets["IOCLOUD_MCP_AUTH_TOKEN"]), Host: "api.io.solutions"}).String()
@@ -164,19 +195,19 @@ func TestMCPValidate(t *testing.T) {
 		{name: "http on localhost without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "localhost:8080"}},
 		{
 			name: "all interfaces without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": ":8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR ":8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR ":8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "0.0.0.0 without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "0.0.0.0:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "0.0.0.0:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "[::] without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "[::]:8080"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "[::]:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "[::]:8080" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{
 			name: "a host name without token", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "mcp.internal:80"},
-			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "mcp.internal:80" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or listen on 127.0.0.1)`,
+			want: `IOCLOUD_MCP_AUTH_TOKEN: required because IOCLOUD_MCP_ADDR "mcp.internal:80" is reachable beyond this machine (set a long random bearer token, e.g. from openssl rand -hex 32, or IOCLOUD_MCP_TOKENS_FILE or IOCLOUD_MCP_OAUTH_ISSUER, or listen on 127.0.0.1)`,
 		},
 		{name: "0.0.0.0 with token", env: map[string]string{"IOCLOUD_MCP_TRANSPORT": "http", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"}},
 		{name: "stdio ignores where http would listen", bare: true, env: map[string]string{"IOCLOUD_API_KEY": "k", "IOCLOUD_MCP_ADDR": "0.0.0.0:8080"}},
@@ -335,7 +366,7 @@ func TestSlackValidate(t *testing.T) {
 
 func TestSlackValidateUnknownMode(t *testing.T) {
 	t.Parallel()
-	err := Slack{Core: Core{APIKey: "k", BaseURL: "https://x", Timeout: 1, KeyDefaultTTL: 1, KeyMaxTTL: 1, KeyScopes: []string{"all"}}, Addr: ":1"}.Validate(false, SlackMode(7))
+	err := Slack{Core: Core{APIKey: "k", BaseURL: "https://x", Timeout: 1, KeyDefaultTTL: 1, KeyMaxTTL: 1, KeyScopes: []string{"all"}, State: "memory", KeyMaxPending: 1, KeyMaxPerDay: 1}, Addr: ":1"}.Validate(false, SlackMode(7))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unknown Slack mode 7")
 }

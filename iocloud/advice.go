@@ -28,14 +28,30 @@ func Advice(err error) string {
 		policyErr *PolicyError
 		lookupErr *HardwareLookupError
 		inputErr  *InputError
+		noJWT     *noJWTError
+		createErr *CreateFailure
+		revokeErr *RevokeFailure
+		limitErr  *LimitError
 	)
 	switch {
+	case errors.As(err, &createErr):
+		return createAdvice(createErr)
+	case errors.As(err, &revokeErr):
+		return revokeAdvice(revokeErr)
+	case errors.As(err, &limitErr):
+		return sentence(limitErr.Error()) + " Finish or cancel an open request, or wait; other people are not affected."
+	case errors.Is(err, ErrStateUnavailable):
+		return "Key actions are paused: the server's confirmation store cannot be reached, so nothing was created or revoked. Reads still work; ask the operator to check the state store."
 	case errors.As(err, &policyErr):
 		return policyAdvice(policyErr)
 	case errors.As(err, &lookupErr):
 		return sentence(lookupErr.Error())
 	case errors.As(err, &inputErr):
 		return sentence(inputErr.Error())
+	case errors.As(err, &noJWT):
+		return strings.ToUpper(noJWT.action[:1]) + noJWT.action[1:] + " needs an io.net session token, and none is configured. " + JWTHowTo
+	case errors.Is(err, ErrKeyNotFound):
+		return "io.net has no API key with that id (404): it may have been revoked already or belong to another account; list the keys to see which exist."
 	case errors.Is(err, ErrNoJWT):
 		return "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo
 	case errors.Is(err, ErrJWTExpired):
@@ -52,14 +68,19 @@ func Advice(err error) string {
 		return "Only the person who asked for this key can confirm it; ask them, or start your own request."
 	case errors.Is(err, ErrTicketMismatch):
 		return "This confirmation was issued for a different request and nothing was created; start over with the request you want."
+	case errors.Is(err, ErrTicketStale):
+		return "This confirmation was issued before the server restarted (or by another server), so it cannot be checked here; nothing was created. Start over."
 	case errors.Is(err, ErrTicketInvalid):
 		return "This confirmation is not valid and nothing was created; start over."
 	case errors.Is(err, ErrUnavailable):
 		if strings.Contains(err.Error(), mayExist) {
 			return "io.net did not answer properly to the key creation; " + mayExist + "."
 		}
+		if strings.Contains(err.Error(), mayBeRevoked) {
+			return "io.net did not answer properly to the revocation; " + mayBeRevoked + "."
+		}
 		return "io.net is unavailable or timed out; try again in a minute."
-	case errors.Is(err, errRedirect):
+	case errors.Is(err, ErrRedirect):
 		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check IOCLOUD_BASE_URL")
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
@@ -70,14 +91,17 @@ func Advice(err error) string {
 // apiAdvice says what to do about an io.net answer; "" leaves it to the
 // default (the error's own text).
 func apiAdvice(e *APIError) string {
-	creating := strings.HasSuffix(e.Path, pathCreateKey)
+	creating := strings.HasSuffix(e.Path, pathCreateKey) && e.Method != http.MethodGet
+	keys := strings.Contains(e.Path, pathAPIKeys) // every key route takes the session token
 	switch {
-	case errors.Is(e, ErrUnauthorized) && creating:
+	case errors.Is(e, ErrUnauthorized) && keys:
 		return "io.net rejected the session token (401): set a fresh IOCLOUD_JWT. " + JWTHowTo
 	case errors.Is(e, ErrUnauthorized):
 		return "io.net rejected the API key (401): check IOCLOUD_API_KEY."
 	case errors.Is(e, ErrForbidden) && creating:
 		return "io.net refused to create the key (403): check that the project is io-cloud and that IOCLOUD_JWT is the token of your own account."
+	case errors.Is(e, ErrForbidden) && keys:
+		return "io.net refused access to the API keys (403): check that IOCLOUD_JWT is the token of your own account."
 	case errors.Is(e, ErrForbidden):
 		return "io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
 	case e.StatusCode == http.StatusBadRequest && strings.Contains(e.Detail, "key_set"):
@@ -95,8 +119,11 @@ func apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrNotFound):
 		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and IOCLOUD_BASE_URL.", e.Method, e.Path)
 	case errors.Is(e, ErrUnavailable):
-		if e.Method == http.MethodPost {
+		switch e.Method {
+		case http.MethodPost:
 			return fmt.Sprintf("io.net failed (%d) while creating the key; %s.", e.StatusCode, mayExist)
+		case http.MethodDelete:
+			return fmt.Sprintf("io.net failed (%d) while revoking the key; %s.", e.StatusCode, mayBeRevoked)
 		}
 		return "io.net is unavailable or timed out; try again in a minute."
 	}
@@ -162,4 +189,25 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// createAdvice says what a person should do after a confirmed creation
+// that delivered no secret.
+func createAdvice(e *CreateFailure) string {
+	switch e.Outcome {
+	case OutcomeSecretUnavailable:
+		return fmt.Sprintf("The key was created (key id %s, shown as %s) but its secret was lost with io.net's answer. "+
+			"Revoke that key and create a new one.", e.Key.KeyID, e.Key.Display)
+	case OutcomeUnknown:
+		return "io.net's answer to the key creation was lost and the key list could not be read, so it is unknown whether the key exists. " +
+			"Look at your API keys (list them) before trying again."
+	}
+	return "No key was created; it is safe to start over. " + Advice(e.Err)
+}
+
+func revokeAdvice(e *RevokeFailure) string {
+	if e.Outcome == OutcomeUnknown {
+		return "io.net's answer to the revocation was lost and the key list could not be read; list the keys to see whether " + e.KeyID + " is gone."
+	}
+	return "The key " + e.KeyID + " was not revoked and still works. " + Advice(e.Err)
 }

@@ -74,4 +74,7 @@ var (
 	ErrTicketUsed       = errors.New("confirmation has already been used")
 	ErrTicketWrongActor = errors.New("confirmation belongs to someone else")
 	ErrTicketMismatch   = errors.New("confirmation was issued for a different request")
+	// ErrTicketStale: sealed with another ticket key — by this server before
+	// a restart, or by another server — so it cannot be checked here.
+	ErrTicketStale = errors.New("confirmation was issued before the server restarted or by another server")
 )

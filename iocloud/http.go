@@ -30,9 +30,11 @@ const (
 	maxRedirects   = 3
 )
 
-// errRedirect marks a redirect the client refused to follow. It is never
-// retried.
-var errRedirect = errors.New("redirect refused")
+// ErrRedirect marks a redirect the client refused to follow: to another
+// host, too many of them, or any redirect at all of a request that changes
+// something (POST, DELETE). Such a request was sent exactly once and is
+// never re-sent. It is never retried.
+var ErrRedirect = errors.New("io.net answered with a redirect that was not followed")
 
 // credential says which secret a request carries. It travels in the request
 // context so the transport sets the header on every attempt, and only
@@ -87,15 +89,25 @@ func sameOrigin(u *url.URL, scheme, host string) bool {
 	return u != nil && strings.EqualFold(u.Scheme, scheme) && strings.EqualFold(u.Host, host)
 }
 
-// checkRedirect follows a few redirects within io.net's origin (FastAPI's
-// trailing-slash 307) and refuses any other.
+// checkRedirect follows a few redirects of a read within io.net's origin
+// (FastAPI's trailing-slash 307) and refuses any other. A request that
+// changes something (creating or revoking a key) follows none, not even a
+// same-origin 307/308 that would re-send it: one confirmation, one request.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > 0 && via[0].Method != http.MethodGet {
+		status := 0
+		if req.Response != nil {
+			status = req.Response.StatusCode
+		}
+		return fmt.Errorf("%w: io.net answered %d to %s %s; a request that changes something is sent once and never re-sent elsewhere",
+			ErrRedirect, status, via[0].Method, via[0].URL.Path)
+	}
 	if len(via) > maxRedirects {
-		return fmt.Errorf("%w: io.net redirected more than %d times", errRedirect, maxRedirects)
+		return fmt.Errorf("%w: io.net redirected more than %d times", ErrRedirect, maxRedirects)
 	}
 	if !sameOrigin(req.URL, c.base.Scheme, c.base.Host) {
 		return fmt.Errorf("%w: io.net redirected to another host (%s); not followed, so credentials stay with %s",
-			errRedirect, req.URL.Host, c.base.Host)
+			ErrRedirect, req.URL.Host, c.base.Host)
 	}
 	return nil
 }
@@ -241,10 +253,25 @@ func (c *Client) apiError(method, path string, resp *http.Response) *APIError {
 // usable answer, and trying again blindly could make a second one.
 const mayExist = "the key may have been created anyway: look at https://ai.io.net/ai/api-keys before trying again"
 
+// mayBeRevoked is its counterpart for revocation.
+const mayBeRevoked = "the key may have been revoked anyway: list the keys before trying again"
+
+// ambiguity is what a failed request may have done anyway: nothing for a
+// read, a key for a POST, a revocation for a DELETE.
+func (cl call) ambiguity() string {
+	switch cl.method {
+	case http.MethodPost:
+		return mayExist
+	case http.MethodDelete:
+		return mayBeRevoked
+	}
+	return ""
+}
+
 func (c *Client) malformed(cl call, path, problem string) error {
 	msg := fmt.Sprintf("io.net sent a malformed answer to %s %s (%s)", cl.method, path, problem)
-	if cl.cred == credJWT {
-		msg += "; " + mayExist
+	if a := cl.ambiguity(); a != "" {
+		msg += "; " + a
 	}
 	return fmt.Errorf("%w: %s", ErrUnavailable, msg)
 }
@@ -257,7 +284,7 @@ func (c *Client) transportError(ctx context.Context, cl call, path string, err e
 		err = ue.Err
 	}
 	cause := &redactedError{err: err, redact: c.redact}
-	if errors.Is(err, errRedirect) {
+	if errors.Is(err, ErrRedirect) {
 		return fmt.Errorf("%s %s: %w", cl.method, path, cause)
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
@@ -269,8 +296,8 @@ func (c *Client) transportError(ctx context.Context, cl call, path string, err e
 		what = "got no answer in time"
 	}
 	msg := fmt.Sprintf("%s %s %s", cl.method, path, what)
-	if cl.cred == credJWT {
-		msg += "; " + mayExist
+	if a := cl.ambiguity(); a != "" {
+		msg += "; " + a
 	}
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, msg, cause)
 }
@@ -306,7 +333,9 @@ func jsonProblem(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return fmt.Sprintf("field %q should be %s, not %s", te.Field, te.Type, te.Value)
+		// te.Value may hold a whole number literal as sent ("number 1000…"):
+		// clipped, so an answer cannot make the message arbitrarily long.
+		return fmt.Sprintf("field %q should be %s, not %s", clip(te.Field, 60), te.Type, clip(te.Value, 40))
 	default:
 		var p *problemError
 		if errors.As(err, &p) {

@@ -54,7 +54,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	st.attempts++
 
 	if err != nil {
-		if errors.Is(err, errRedirect) {
+		if errors.Is(err, ErrRedirect) {
 			return false, nil
 		}
 		// The library's policy knows the connection errors that cannot heal

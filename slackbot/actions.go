@@ -8,10 +8,13 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
-// invocation is one /iocloud command, whatever carried it.
+// invocation is one /iocloud command, whatever carried it. triggerID and
+// responseURL are Slack's (empty on the console); a form needs both.
 type invocation struct {
-	who  requester
-	text string
+	who         requester
+	text        string
+	triggerID   string
+	responseURL string
 }
 
 // click is one press of a preview button, whatever carried it.
@@ -19,7 +22,14 @@ type click struct {
 	who      requester
 	actionID string
 	value    string // the ticket
+	via      string // viaButton or viaConsole, for the audit
 }
+
+// How a click arrived, for the audit's "via".
+const (
+	viaButton  = "slack_button"
+	viaConsole = "console"
+)
 
 const frontend = "slack"
 
@@ -64,7 +74,20 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 			return replicasMessage(rep, c.Search, c.Public), nil
 		})
 	case *CreateKeyCommand:
+		if c.Form {
+			return b.openKeyForm(ctx, inv, c.Ask, r)
+		}
 		return b.prepareKey(ctx, inv.who, c.Ask)
+	case *KeysCommand:
+		return b.listKeys(ctx, inv.who, c, r)
+	case *PriceCommand:
+		return b.read(ctx, r, "Asking io.net for prices.", "Could not get a price", func(ctx context.Context) (*message, error) {
+			rep, err := b.reader.QuotePrices(ctx, c.Search)
+			if err != nil {
+				return nil, err
+			}
+			return priceMessage(rep, c.Search, c.Public), nil
+		})
 	}
 	return b.finish(helpMessage(""))
 }
@@ -105,18 +128,54 @@ func (b *Bot) send(ctx context.Context, r responder, m *message) {
 // prepareKey checks who asks and the policy, and shows the preview with
 // Confirm and Cancel. Nothing reaches io.net here.
 func (b *Bot) prepareKey(ctx context.Context, who requester, ask iocloud.KeyAsk) *message {
-	if err := b.access.creator(who); err != nil {
-		b.log.InfoContext(ctx, "slack create-key refused", "team", who.Team, "user", who.User, "reason", "not a key creator")
-		return b.finish(textMessage("Not allowed", err.Error()))
+	m, err := b.preparePreview(ctx, who, ask)
+	if err != nil {
+		return b.finish(refusalMessage(err))
 	}
-	if b.guard == nil {
-		return b.finish(textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT."))
+	return m
+}
+
+// preparePreview is the one way to a key preview, for the flags, the Slack
+// form and the console prompts alike: key creators only, then the guard's
+// policy and ticket. Its errors are a *denial (who), errNoGuard, or the
+// guard's (a *iocloud.PolicyError names the field).
+func (b *Bot) preparePreview(ctx context.Context, who requester, ask iocloud.KeyAsk) (*message, error) {
+	if err := b.keyCreator(ctx, who); err != nil {
+		return nil, err
 	}
 	p, err := b.guard.Prepare(ctx, actor(who), ask, "")
 	if err != nil {
-		return b.finish(errorMessage("Cannot create that key", err))
+		return nil, err
 	}
-	return b.finish(previewMessage(p, b.now()))
+	return b.finish(previewMessage(p, b.now())), nil
+}
+
+// errNoGuard: the bot runs without key creation.
+var errNoGuard = errors.New("this bot was started without key creation; an admin can turn it on by setting IOCLOUD_JWT")
+
+// keyCreator checks that who may ask for keys and that key creation is set
+// up.
+func (b *Bot) keyCreator(ctx context.Context, who requester) error {
+	if err := b.access.creator(who); err != nil {
+		b.log.InfoContext(ctx, "slack key command refused", "team", who.Team, "user", who.User, "reason", "not a key creator")
+		return err
+	}
+	if b.guard == nil {
+		return errNoGuard
+	}
+	return nil
+}
+
+// refusalMessage says why no preview was shown.
+func refusalMessage(err error) *message {
+	var d *denial
+	switch {
+	case errors.As(err, &d):
+		return textMessage("Not allowed", d.Error())
+	case errors.Is(err, errNoGuard):
+		return textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT.")
+	}
+	return errorMessage("Cannot create that key", err)
 }
 
 // action handles a Confirm or Cancel press. The clicker is authorized
@@ -157,20 +216,14 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 }
 
 func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
-	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "")
+	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err); ok {
 			b.send(ctx, r, b.finish(textMessage("Nothing was created.", reason)))
 			return
 		}
-		if ctx.Err() != nil {
-			// The POST may have reached io.net: say so instead of guessing.
-			b.send(ctx, r, b.finish(textMessage("io.net did not answer in time",
-				"The key may or may not have been created. Check your keys in the io.net console before asking again.")))
-			return
-		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(errorMessage("The key was not created", err)))
+		b.send(ctx, r, b.finish(createFailedMessage(err)))
 		return
 	}
 	b.send(ctx, r, b.finish(createdMessage(key, b.now())))
@@ -182,7 +235,7 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 }
 
 func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
-	req, err := b.guard.Cancel(ctx, actor(c.who), c.value, "")
+	req, err := b.guard.Cancel(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		reason, ok := ticketReason(err)
 		if !ok {
@@ -203,6 +256,8 @@ func ticketReason(err error) (string, bool) {
 		return "This request was already confirmed or cancelled; it works only once. Run /iocloud create-key again for another key.", true
 	case errors.Is(err, iocloud.ErrTicketExpired):
 		return "This request has expired: a preview is valid for 10 minutes. Run /iocloud create-key again.", true
+	case errors.Is(err, iocloud.ErrTicketStale):
+		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run /iocloud create-key again.", true
 	case errors.Is(err, iocloud.ErrTicketInvalid), errors.Is(err, iocloud.ErrTicketMismatch):
 		return "This button is not valid (it may come from an older version of the bot or another installation). Run /iocloud create-key again.", true
 	}

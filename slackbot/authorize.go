@@ -55,16 +55,27 @@ func (a access) place(r requester) error {
 	return nil
 }
 
-// creator checks that the user may create keys (after place).
+// creator checks that the user may create keys (after place). The advice
+// only ever suggests a value start-up accepts: a real Slack user ID. At the
+// console (whose user U-CONSOLE is no Slack ID and cannot be listed) it says
+// how to act as a listed user instead.
 func (a access) creator(r requester) error {
-	if len(a.creators) == 0 {
+	if r.User != "" && slices.Contains(a.creators, r.User) {
+		return nil
+	}
+	switch {
+	case r.Team == ConsoleTeam:
+		return &denial{fmt.Sprintf("You may not create io.net API keys: you are %s, and IOCLOUD_SLACK_KEY_CREATORS lists who may. "+
+			"At the console, type user <ID> with one of the IDs it lists to act as that person, "+
+			"or restart the console without IOCLOUD_SLACK_KEY_CREATORS to create keys as %s.", orUnknown(r.User), ConsoleUser)}
+	case !slackUserID.MatchString(r.User):
+		return &denial{"You may not create io.net API keys. An admin can allow you by adding your Slack member ID " +
+			"(e.g. U0123ABCD, under your profile's Copy member ID) to IOCLOUD_SLACK_KEY_CREATORS."}
+	case len(a.creators) == 0:
 		return &denial{fmt.Sprintf("Nobody may create io.net API keys from Slack yet: IOCLOUD_SLACK_KEY_CREATORS is empty. "+
 			"An admin can allow you by setting IOCLOUD_SLACK_KEY_CREATORS=%s (comma-separate several user IDs) and restarting the bot.", r.User)}
 	}
-	if r.User == "" || !slices.Contains(a.creators, r.User) {
-		return &denial{fmt.Sprintf("You may not create io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", orUnknown(r.User))}
-	}
-	return nil
+	return &denial{fmt.Sprintf("You may not create io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", r.User)}
 }
 
 func orUnknown(ids ...string) string {

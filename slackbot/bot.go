@@ -10,20 +10,29 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/slack-go/slack"
 )
 
 // Reader is what the bot reads from io.net (iocloud.Client).
 type Reader interface {
 	Hardware(ctx context.Context) (*iocloud.HardwareList, error)
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
+	QuotePrices(ctx context.Context, s iocloud.PriceSearch) (*iocloud.PriceReport, error)
+	ListAPIKeys(ctx context.Context) (*iocloud.KeyList, error)
 }
 
-// KeyGuard runs key creation: policy, confirmation ticket, create once,
-// audit (iocloud.Guard).
+// ViewOpener opens a modal (views.open; *slack.Client built with the bot
+// token).
+type ViewOpener interface {
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+}
+
+// KeyGuard runs key creation: policy, limits, confirmation ticket, create
+// once, audit (guard.Guard).
 type KeyGuard interface {
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
-	Confirm(ctx context.Context, actor iocloud.Actor, token, binding string) (*iocloud.CreatedKey, error)
-	Cancel(ctx context.Context, actor iocloud.Actor, token, binding string) (iocloud.KeyRequest, error)
+	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
+	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
 }
 
 // Config wires a Bot.
@@ -45,6 +54,10 @@ type Config struct {
 	// key created, e.g. ChannelNotifier for IOCLOUD_SLACK_AUDIT_CHANNEL.
 	Notices Notifier
 
+	// Views, when set (SLACK_BOT_TOKEN), lets create-key without a
+	// description open a form (a modal) instead of asking for one.
+	Views ViewOpener
+
 	// HTTPClient posts to response_url; nil means a client with a 10 s
 	// timeout.
 	HTTPClient *http.Client
@@ -61,6 +74,17 @@ type Config struct {
 
 	// Now is the clock for "expires in" texts (default time.Now).
 	Now func() time.Time
+
+	// Replays remembers the signatures of requests already served, so a
+	// signed request replayed within Slack's 5-minute window is
+	// acknowledged and not run again. Shared by replicas when the store is.
+	// nil: no replay protection (tests of other things).
+	Replays ReplayGuard
+}
+
+// ReplayGuard records a key once; the guard's state store implements it.
+type ReplayGuard interface {
+	Once(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
 }
 
 // Bot is the transport-independent core of the Slack frontend. HTTP
@@ -72,11 +96,13 @@ type Bot struct {
 	sandbox       bool
 	access        access
 	notices       Notifier
+	views         ViewOpener
 	hc            *http.Client
 	log           *slog.Logger
 	readTimeout   time.Duration
 	createTimeout time.Duration
 	now           func() time.Time
+	replays       ReplayGuard
 
 	slots chan struct{} // one per running job
 	jobs  sync.WaitGroup
@@ -93,11 +119,13 @@ func New(cfg Config) (*Bot, error) {
 		sandbox:       cfg.Sandbox,
 		access:        access{teams: cfg.AllowedTeams, channels: cfg.AllowedChannels, creators: cfg.KeyCreators},
 		notices:       cfg.Notices,
+		views:         cfg.Views,
 		hc:            cfg.HTTPClient,
 		log:           cfg.Logger,
 		readTimeout:   cmpOr(cfg.ReadTimeout, 25*time.Second),
 		createTimeout: cmpOr(cfg.CreateTimeout, 30*time.Second),
 		now:           cfg.Now,
+		replays:       cfg.Replays,
 		slots:         make(chan struct{}, cmpOr(cfg.MaxJobs, 64)),
 	}
 	if b.hc == nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
 // The console's stand-ins for Slack's IDs. They cannot clash with real
@@ -77,6 +79,20 @@ type console struct {
 	mu        sync.Mutex // out and lastToken: jobs print concurrently
 	user      string
 	lastToken string
+	form      *consoleForm // create-key's prompts, while they are being answered
+}
+
+// consoleForm is the create-key form as prompts: the fields still to ask,
+// in order, and what was typed so far.
+type consoleForm struct {
+	f       keyForm
+	pending []string // fieldDescription, fieldExpires, fieldScopes
+}
+
+var formPrompts = map[string]string{
+	fieldDescription: "Description (what the key is for, 1 to 100 characters):",
+	fieldExpires:     "Expires (a date like 2027-01-31 or a lifetime like 30d; empty for the default):",
+	fieldScopes:      "Scopes (all, read, write; comma-separated; empty for the default):",
 }
 
 // handle runs one line; true means quit.
@@ -88,6 +104,9 @@ func (c *console) handle(ctx context.Context, line string) bool {
 		return false
 	case word == "quit" || word == "exit":
 		return true
+	case c.form != nil:
+		c.answerForm(ctx, line)
+		return false
 	case word == "confirm" || word == "cancel":
 		c.press(ctx, word)
 		return false
@@ -102,9 +121,76 @@ func (c *console) handle(ctx context.Context, line string) bool {
 		c.printf("Only /iocloud commands work here. Try /iocloud help.\n\n")
 		return false
 	}
+	if cmd, err := ParseCommand(text); err == nil {
+		if ck, ok := cmd.(*CreateKeyCommand); ok && ck.Form {
+			c.startForm(ctx, ck.Ask)
+			return false
+		}
+	}
 	inv := invocation{who: c.who(), text: text}
 	c.show(c.bot.command(ctx, inv, c))
 	return false
+}
+
+// startForm asks create-key's fields one by one (those the flags did not
+// give), after the same checks as the Slack form.
+func (c *console) startForm(ctx context.Context, base iocloud.KeyAsk) {
+	who := c.who()
+	if err := c.bot.access.place(who); err != nil {
+		c.show(c.bot.finish(textMessage("Not allowed here", err.Error())))
+		return
+	}
+	if err := c.bot.keyCreator(ctx, who); err != nil {
+		c.show(c.bot.finish(refusalMessage(err)))
+		return
+	}
+	form := &consoleForm{f: keyForm{base: base}, pending: []string{fieldDescription}}
+	if base.ExpiresIn == 0 && base.ExpiresAt.IsZero() {
+		form.pending = append(form.pending, fieldExpires)
+	}
+	if len(base.Scopes) == 0 {
+		form.pending = append(form.pending, fieldScopes)
+	}
+	c.form = form
+	c.printf("New io.net API key: answer each question (cancel stops).\n%s\n", formPrompts[form.pending[0]])
+}
+
+// answerForm takes the answer to the current prompt; after the last one the
+// form goes through the same preview path as the Slack modal. A field with
+// a problem is asked again.
+func (c *console) answerForm(ctx context.Context, line string) {
+	form := c.form
+	if strings.EqualFold(strings.TrimSpace(line), "cancel") {
+		c.form = nil
+		c.printf("Stopped; nothing was asked for.\n\n")
+		return
+	}
+	switch form.pending[0] {
+	case fieldDescription:
+		form.f.description = line
+	case fieldExpires:
+		form.f.expires = line
+	case fieldScopes:
+		form.f.scopes = line
+	}
+	form.pending = form.pending[1:]
+	if len(form.pending) > 0 {
+		c.printf("%s\n", formPrompts[form.pending[0]])
+		return
+	}
+	m, problems := c.bot.submitKeyForm(ctx, c.who(), form.f)
+	if len(problems) == 0 {
+		c.form = nil
+		c.show(m)
+		return
+	}
+	for _, field := range []string{fieldDescription, fieldExpires, fieldScopes} {
+		if text, ok := problems[field]; ok {
+			c.printf("%s: %s\n", field, text)
+			form.pending = append(form.pending, field)
+		}
+	}
+	c.printf("%s\n", formPrompts[form.pending[0]])
 }
 
 func (c *console) who() requester {
@@ -137,7 +223,7 @@ func (c *console) press(ctx context.Context, which string) {
 	if which == "cancel" {
 		action = actionCancelKey
 	}
-	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token}, c)
+	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token, via: viaConsole}, c)
 }
 
 // respond implements responder: the answers Slack would get on

@@ -21,7 +21,9 @@ import (
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
@@ -90,19 +92,23 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		iocloud.WithLogger(logger),
 	)
 	require.NoError(t, err)
-	tickets, err := iocloud.NewTickets([]byte(confirmSecret), iocloud.WithTicketClock(e.clock.Now))
+	store := state.NewMemoryWithClock(e.clock.Now)
+	tickets, err := guard.NewTickets([]byte(confirmSecret), store, guard.WithTicketClock(e.clock.Now))
 	require.NoError(t, err)
-	guard := iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: e.client,
+	keyGuard := guard.New(guard.Config{
+		Client:  e.client,
 		Policy:  iocloud.DefaultPolicy(),
+		Store:   store,
 		Tickets: tickets,
-		Audit:   iocloud.NewAudit(e.audit, logger),
+		Audit:   guard.NewAudit(e.audit, logger),
+		Logger:  logger,
+		Now:     e.clock.Now,
 		Sandbox: true,
 	})
 
 	cfg := slackbot.Config{
 		Reader:      e.client,
-		Guard:       guard,
+		Guard:       keyGuard,
 		Sandbox:     true,
 		KeyCreators: []string{requestor, colleague},
 		Logger:      logger,

@@ -23,8 +23,8 @@ const (
 // goes to the request's response_url.
 func (b *Bot) Handler(signingSecret iocloud.Secret) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+PathCommands, verified(signingSecret, b.log, http.HandlerFunc(b.serveCommand)))
-	mux.Handle("POST "+PathInteractions, verified(signingSecret, b.log, http.HandlerFunc(b.serveInteraction)))
+	mux.Handle("POST "+PathCommands, verified(signingSecret, b.log, b.onlyOnce(http.HandlerFunc(b.serveCommand))))
+	mux.Handle("POST "+PathInteractions, verified(signingSecret, b.log, b.onlyOnce(http.HandlerFunc(b.serveInteraction))))
 	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -48,6 +48,11 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	if ic.Type == slack.InteractionTypeViewSubmission {
+		// The modal's answer is the acknowledgement itself.
+		writeJSON(w, b.viewSubmission(r.Context(), ic))
+		return
+	}
 	// Slack only needs the 200; the answer goes to response_url.
 	w.WriteHeader(http.StatusOK)
 	if c, resp, ok := b.fromInteraction(ic); ok {
@@ -58,8 +63,10 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 // fromSlash reads a slash command, from a form or a Socket Mode envelope.
 func (b *Bot) fromSlash(sc slack.SlashCommand) (invocation, responder) {
 	inv := invocation{
-		who:  requester{Enterprise: sc.EnterpriseID, Team: sc.TeamID, Channel: sc.ChannelID, User: sc.UserID},
-		text: sc.Text,
+		who:         requester{Enterprise: sc.EnterpriseID, Team: sc.TeamID, Channel: sc.ChannelID, User: sc.UserID},
+		text:        sc.Text,
+		triggerID:   sc.TriggerID,
+		responseURL: sc.ResponseURL,
 	}
 	return inv, b.responderFor(sc.ResponseURL)
 }
@@ -87,6 +94,7 @@ func (b *Bot) fromInteraction(ic slack.InteractionCallback) (click, responder, b
 		who:      requester{Enterprise: ic.Enterprise.ID, Team: team, Channel: channel, User: ic.User.ID},
 		actionID: a.ActionID,
 		value:    a.Value,
+		via:      viaButton,
 	}
 	return c, b.responderFor(ic.ResponseURL), true
 }

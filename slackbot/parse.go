@@ -12,7 +12,8 @@ import (
 )
 
 // Command is one parsed /iocloud invocation: *HelpCommand,
-// *HardwareCommand, *ReplicasCommand or *CreateKeyCommand.
+// *HardwareCommand, *ReplicasCommand, *CreateKeyCommand, *KeysCommand or
+// *PriceCommand.
 type Command interface {
 	// Name is the subcommand, as in the help text.
 	Name() string
@@ -32,13 +33,28 @@ type ReplicasCommand struct {
 }
 
 // CreateKeyCommand asks for a new io.net API key. The ask is checked by the
-// core's policy, not here.
-type CreateKeyCommand struct{ Ask iocloud.KeyAsk }
+// core's policy, not here. Form is set when no description was given: the
+// bot then asks for the fields (a Slack modal, console prompts).
+type CreateKeyCommand struct {
+	Ask  iocloud.KeyAsk
+	Form bool
+}
+
+// KeysCommand lists the account's API keys; All includes expired ones.
+type KeysCommand struct{ All bool }
+
+// PriceCommand asks what containers would cost.
+type PriceCommand struct {
+	Search iocloud.PriceSearch
+	Public bool
+}
 
 func (*HelpCommand) Name() string      { return "help" }
 func (*HardwareCommand) Name() string  { return "hardware" }
 func (*ReplicasCommand) Name() string  { return "replicas" }
 func (*CreateKeyCommand) Name() string { return "create-key" }
+func (*KeysCommand) Name() string      { return "keys" }
+func (*PriceCommand) Name() string     { return "price" }
 
 // Usage lines, one per subcommand; the help text lists them all.
 var usage = map[string]string{
@@ -46,6 +62,8 @@ var usage = map[string]string{
 	"hardware":   "/iocloud hardware [--public]",
 	"replicas":   "/iocloud replicas [hardware] [--gpus N] [--country XX] [--public]",
 	"create-key": "/iocloud create-key <description> [--expires 30d|2027-01-31] [--scopes all|read|write]",
+	"keys":       "/iocloud keys [--all]",
+	"price":      "/iocloud price <hardware> --hours N [--gpus N] [--replicas N] [--country XX] [--public]",
 }
 
 // UsageError says what was wrong with a command's text and shows the right
@@ -91,6 +109,10 @@ func ParseCommand(text string) (Command, error) {
 		return parseReplicas(args)
 	case "create-key", "create_key", "createkey", "new-key":
 		return parseCreateKey(args)
+	case "keys", "list-keys", "api-keys":
+		return parseKeys(args)
+	case "price", "quote", "cost":
+		return parsePrice(args)
 	}
 	return &HelpCommand{Unknown: shorten(toks[0].text, 40)}, nil
 }
@@ -145,9 +167,6 @@ func parseCreateKey(args []token) (Command, error) {
 		return nil, err
 	}
 	ask := iocloud.KeyAsk{Description: strings.Join(pos, " ")}
-	if strings.TrimSpace(ask.Description) == "" {
-		return nil, &UsageError{Command: "create-key", Problem: "create-key needs a description, e.g. `/iocloud create-key ci-bot --expires 30d`."}
-	}
 	if expires != "" {
 		ask.ExpiresIn, ask.ExpiresAt, err = parseExpiry(expires)
 		if err != nil {
@@ -159,7 +178,70 @@ func parseCreateKey(args []token) (Command, error) {
 			ask.Scopes = append(ask.Scopes, s)
 		}
 	}
-	return &CreateKeyCommand{Ask: ask}, nil
+	return &CreateKeyCommand{Ask: ask, Form: strings.TrimSpace(ask.Description) == ""}, nil
+}
+
+func parseKeys(args []token) (Command, error) {
+	cmd := &KeysCommand{}
+	fs := flagSet{command: "keys", bools: map[string]*bool{"all": &cmd.All}}
+	pos, err := fs.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, &UsageError{Command: "keys", Problem: fmt.Sprintf("keys takes no arguments besides --all, but got %q.", shorten(strings.Join(pos, " "), 40))}
+	}
+	return cmd, nil
+}
+
+// maxHours and maxReplicas bound a price question (a deployment lasts at
+// most a year; the core refuses more replicas than it prices).
+const (
+	maxHours    = iocloud.MaxDurationHours
+	maxReplicas = 10000
+)
+
+func parsePrice(args []token) (Command, error) {
+	cmd := &PriceCommand{}
+	var hours, gpus, replicas string
+	fs := flagSet{
+		command: "price",
+		bools:   map[string]*bool{"public": &cmd.Public},
+		values:  map[string]*string{"hours": &hours, "gpus": &gpus, "replicas": &replicas, "country": &cmd.Search.Country},
+	}
+	pos, err := fs.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Search.Hardware = strings.Join(pos, " ")
+	if strings.TrimSpace(cmd.Search.Hardware) == "" {
+		return nil, &UsageError{Command: "price", Problem: "price needs a hardware name or id, e.g. `/iocloud price h100 80gb hbm3 --hours 24`."}
+	}
+	if hours == "" {
+		return nil, &UsageError{Command: "price", Problem: "price needs --hours, e.g. `--hours 24`."}
+	}
+	number := func(flag, v string, lowest, highest int) (int, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lowest || n > highest {
+			return 0, &UsageError{Command: "price", Problem: fmt.Sprintf("--%s takes a whole number from %d to %d, not %q.", flag, lowest, highest, shorten(v, 20))}
+		}
+		return n, nil
+	}
+	if cmd.Search.Hours, err = number("hours", hours, 1, maxHours); err != nil {
+		return nil, err
+	}
+	cmd.Search.GPUsPerContainer, cmd.Search.Replicas = 1, 1
+	if gpus != "" {
+		if cmd.Search.GPUsPerContainer, err = number("gpus", gpus, 1, maxGPUs); err != nil {
+			return nil, err
+		}
+	}
+	if replicas != "" {
+		if cmd.Search.Replicas, err = number("replicas", replicas, 1, maxReplicas); err != nil {
+			return nil, err
+		}
+	}
+	return cmd, nil
 }
 
 // parseExpiry reads a lifetime ("30d", "2w", "12h", "30 days", Go's "720h")

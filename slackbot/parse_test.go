@@ -41,6 +41,12 @@ func TestParseCommand(t *testing.T) {
 		{"create-key x --expires 2027-01-31T12:00:00Z", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "x", ExpiresAt: time.Date(2027, 1, 31, 12, 0, 0, 0, time.UTC)}}},
 		{"create-key x --expires 36h --scopes READ --scopes write", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "x", ExpiresIn: 36 * time.Hour, Scopes: []string{"read", "write"}}}},
 		{"create-key -- --not-a-flag", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "--not-a-flag"}}},
+		{"create-key", &slackbot.CreateKeyCommand{Form: true}},
+		{"create-key --expires 30d", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{ExpiresIn: 30 * day}, Form: true}},
+		{"keys", &slackbot.KeysCommand{}},
+		{"list-keys --all", &slackbot.KeysCommand{All: true}},
+		{"price h100 80gb hbm3 --hours 24", &slackbot.PriceCommand{Search: iocloud.PriceSearch{Hardware: "h100 80gb hbm3", Hours: 24, GPUsPerContainer: 1, Replicas: 1}}},
+		{`price "RTX 4090 24GB" --hours=168 --gpus 2 --replicas 3 --country de --public`, &slackbot.PriceCommand{Search: iocloud.PriceSearch{Hardware: "RTX 4090 24GB", Hours: 168, GPUsPerContainer: 2, Replicas: 3, Country: "de"}, Public: true}},
 		{"create_key a &amp; b &lt;tag&gt;", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "a & b <tag>"}}},
 		{"create-key for <@U123|bob> in <#C456|ops> <!channel> <https://x.example|docs> <https://y.example>",
 			&slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "for @bob in #ops @channel docs (https://x.example) https://y.example"}}},
@@ -65,8 +71,14 @@ func TestParseCommandUsageErrors(t *testing.T) {
 		{"replicas --gpus 0", "replicas", "1 to 8"},
 		{"replicas --region eu", "replicas", `"--region" is not an option`},
 		{"replicas --country --public", "replicas", "needs a value"},
-		{"create-key", "create-key", "needs a description"},
-		{"create-key --expires 30d", "create-key", "needs a description"},
+		{"keys extra", "keys", "takes no arguments"},
+		{"keys --expired", "keys", "is not an option of keys"},
+		{"price --hours 24", "price", "needs a hardware name"},
+		{"price h100", "price", "needs --hours"},
+		{"price h100 --hours 0", "price", "--hours takes a whole number from 1 to 8760"},
+		{"price h100 --hours 1.5", "price", "--hours takes a whole number"},
+		{"price h100 --hours 24 --gpus 9", "price", "--gpus takes a whole number from 1 to 8"},
+		{"price h100 --hours 24 --replicas 0", "price", "--replicas takes a whole number"},
 		{"create-key x --expires soon", "create-key", "--expires takes"},
 		{"create-key x --expires 0d", "create-key", "--expires takes"},
 		{"create-key x --expires -5h", "create-key", "--expires takes"},
@@ -97,6 +109,7 @@ var parseSeeds = []string{
 	"create-key “smart quotes” —expires 2027-01-31", "create-key <!channel> &amp; <https://evil.example|click>",
 	"create-key '", `create-key "unterminated`, "replicas --gpus", "create-key x --expires 30 days",
 	"<@U1|a> <#C1> <!subteam^S1|@t> <", ">>>", "&amp;&lt;&gt;&", "\xff\xfe", "create-key --", "—", "-",
+	"keys --all", "price h100 --hours 24 --gpus 8 --replicas 2 --country de --public", "price --hours 99999 x", "price x --hours=",
 }
 
 // The parser never panics, and what it accepts is well-formed.
@@ -117,14 +130,19 @@ func FuzzParseCommand(f *testing.F) {
 			return
 		}
 		switch c := cmd.(type) {
-		case *slackbot.HelpCommand, *slackbot.HardwareCommand:
+		case *slackbot.HelpCommand, *slackbot.HardwareCommand, *slackbot.KeysCommand:
+		case *slackbot.PriceCommand:
+			s := c.Search
+			if strings.TrimSpace(s.Hardware) == "" || s.Hours < 1 || s.Hours > 8760 || s.GPUsPerContainer < 1 || s.GPUsPerContainer > 8 || s.Replicas < 1 {
+				t.Fatalf("ParseCommand(%q): bad price search %+v", text, s)
+			}
 		case *slackbot.ReplicasCommand:
 			if n := c.Search.GPUsPerContainer; n < 1 || n > 8 {
 				t.Fatalf("ParseCommand(%q): GPUs per container %d", text, n)
 			}
 		case *slackbot.CreateKeyCommand:
-			if strings.TrimSpace(c.Ask.Description) == "" {
-				t.Fatalf("ParseCommand(%q): empty description accepted", text)
+			if (strings.TrimSpace(c.Ask.Description) == "") != c.Form {
+				t.Fatalf("ParseCommand(%q): the form is asked for exactly when the description is empty: %#v", text, c)
 			}
 			if !utf8.ValidString(c.Ask.Description) {
 				t.Fatalf("ParseCommand(%q): invalid UTF-8 description", text)

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,10 +29,12 @@ func helpMessage(unknown string) *message {
 	m.lines = []string{
 		"`" + usage["hardware"] + "`\nGPU types io.net offers, with free GPUs and the most per container.",
 		"`" + usage["replicas"] + "`\nWhere containers fit: one type (name or id) or every type with free GPUs, by country.",
-		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
+		"`" + usage["price"] + "`\nWhat containers of a type would cost, cheapest location first, with io.net's fees.",
+		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Without a description, a form asks for the fields. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
+		"`" + usage["keys"] + "`\nThe account's API keys, newest first, never their secrets; --all adds expired ones. Key creators only.",
 		"`" + usage["help"] + "`\nThis text.",
 	}
-	m.notes = []string{"Answers are visible only to you; add --public to hardware or replicas to post in the channel."}
+	m.notes = []string{"Answers are visible only to you; add --public to hardware, replicas or price to post in the channel."}
 	return m
 }
 
@@ -165,6 +168,29 @@ func createdMessage(k *iocloud.CreatedKey, now time.Time) *message {
 		replace:  true,
 		fallback: "io.net API key created",
 		notes:    []string{"This message is visible only to you and disappears when Slack reloads. The key is not stored anywhere else."},
+	}
+	return m
+}
+
+// createFailedMessage replaces the preview when a confirmed creation
+// delivered no secret. Its title carries the outcome word the audit uses,
+// so the person, the console and the audit log say the same thing.
+func createFailedMessage(err error) *message {
+	var fail *iocloud.CreateFailure
+	if !errors.As(err, &fail) {
+		return errorMessage("The key was not created", err)
+	}
+	m := &message{lines: []string{iocloud.Advice(err)}}
+	switch fail.Outcome {
+	case iocloud.OutcomeSecretUnavailable:
+		m.title = "Key created, but its secret was lost (" + fail.Outcome + ")"
+		if fail.Key != nil {
+			m.fields = []field{{label: "Key ID", value: fail.Key.KeyID}, {label: "Shown as", value: fail.Key.Display}}
+		}
+	case iocloud.OutcomeUnknown:
+		m.title = "Unknown whether the key was created (" + fail.Outcome + ")"
+	default:
+		m.title = "Nothing was created (" + fail.Outcome + ")"
 	}
 	return m
 }

@@ -76,6 +76,10 @@ func (b *Bot) handleEnvelope(ctx context.Context, client *socketmode.Client, evt
 		}
 		b.ack(ctx, client, evt.Request, reply.webhook())
 	case socketmode.EventTypeInteractive:
+		if ic, ok := evt.Data.(slack.InteractionCallback); ok && ic.Type == slack.InteractionTypeViewSubmission {
+			b.ack(ctx, client, evt.Request, b.viewSubmission(ctx, ic))
+			return
+		}
 		b.ack(ctx, client, evt.Request, nil)
 		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
 			if c, resp, ok := b.fromInteraction(ic); ok {

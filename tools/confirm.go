@@ -14,24 +14,29 @@ import (
 type ConfirmMode string
 
 const (
-	// ConfirmAuto asks through MCP elicitation when the client declared it,
-	// and otherwise uses the two-step confirmation_token.
+	// ConfirmAuto asks through MCP form elicitation when the client
+	// declared it, and otherwise sends the person to the approval page.
 	ConfirmAuto ConfirmMode = "auto"
 	// ConfirmElicit only asks through elicitation; the tool is hidden from,
 	// and refused to, clients that cannot elicit.
 	ConfirmElicit ConfirmMode = "elicit"
 	// ConfirmToken always uses the two-step confirmation_token, for hosts
-	// that declare elicitation but cannot show the prompt.
+	// that declare elicitation but cannot show the prompt. The assistant
+	// itself can complete it, so it relies on the host's own per-call
+	// approval; only by explicit choice.
 	ConfirmToken ConfirmMode = "token"
+	// ConfirmURL always sends the person to the approval page; the
+	// assistant's calls only report its state.
+	ConfirmURL ConfirmMode = "url"
 )
 
 // ParseConfirmMode reads an IOCLOUD_MCP_CONFIRM value.
 func ParseConfirmMode(s string) (ConfirmMode, error) {
 	switch m := ConfirmMode(s); m {
-	case ConfirmAuto, ConfirmElicit, ConfirmToken:
+	case ConfirmAuto, ConfirmElicit, ConfirmToken, ConfirmURL:
 		return m, nil
 	default:
-		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit or token", s)
+		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit, url or token", s)
 	}
 }
 
@@ -63,15 +68,17 @@ func formElicitation(c *mcp.ElicitationCapability) bool {
 	return c.Form != nil || c.URL == nil
 }
 
-// actorFrom names who is asking, for the guard's tickets and the audit log:
-// the MCP session when the transport has one (stdio, legacy HTTP), else
-// "local". Modern HTTP has no sessions, so there every caller holding the
-// bearer token is one actor; the ticket's binding to the exact arguments
-// still keeps a token from creating anything other than what was previewed.
+// actorFrom names who is asking, for the guard's tickets, limits and audit
+// records: the caller the transport authenticated ("oauth:<sub>",
+// "token:<name>", "token:shared"), or "local" under stdio and loopback HTTP
+// without tokens. Never the MCP session: a session id is chosen per
+// connection, so binding to it refused the same person on their next
+// connection and, worse, anyone who presented that id was taken for them.
 func actorFrom(ctx context.Context) iocloud.Actor {
-	id := "local"
-	if s := server.ClientSessionFromContext(ctx); s != nil && s.SessionID() != "" {
-		id = s.SessionID()
+	c := callerOf(ctx)
+	name := c.Name
+	if c.Email != "" {
+		name = c.Email
 	}
-	return iocloud.Actor{Frontend: "mcp", ID: id}
+	return iocloud.Actor{Frontend: "mcp", ID: c.ID, Name: name}
 }

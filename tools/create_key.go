@@ -34,19 +34,18 @@ type createKeyIn struct {
 // everything else (policy, tickets, creation, audit) to the guard.
 type keyTool struct {
 	guard     KeyGuard
+	approvals Approvals
+	base      func() string
 	mode      ConfirmMode
 	sandbox   bool
 	outputDir string
 }
 
 func createAPIKey(cfg Config) toolSpec {
-	k := &keyTool{guard: cfg.Guard, mode: cfg.Confirm, sandbox: cfg.Sandbox, outputDir: cfg.KeyOutputDir}
+	k := &keyTool{guard: cfg.Guard, approvals: cfg.Approvals, base: cfg.ApprovalBase, mode: cfg.Confirm, sandbox: cfg.Sandbox, outputDir: cfg.KeyOutputDir}
 	tool := mcp.NewTool(createKeyTool,
 		mcp.WithToolTitle("Create an io.net API key"),
-		mcp.WithDescription("Create an io.net API key. Nothing is created until the user confirms: either your client "+
-			"shows them a confirmation prompt, or the first call returns status confirmation_required with a preview "+
-			"and a confirmation_token — show the preview to the user and, only if they agree, call again with the "+
-			"same arguments plus confirmation_token. The new key's secret is shown once."),
+		mcp.WithDescription(createKeyDescription(cfg.Confirm)),
 		mcp.WithString("description",
 			mcp.Required(),
 			mcp.Description("What the key is for, 1 to 100 characters."),
@@ -65,8 +64,8 @@ func createAPIKey(cfg Config) toolSpec {
 			mcp.Description(`io.net project for the key; default "io-cloud".`),
 			mcp.MinLength(1), mcp.MaxLength(100)),
 		mcp.WithString("confirmation_token",
-			mcp.Description("Only on the second call: the token from a confirmation_required answer, after the user agreed. "+
-				"The other arguments must be identical to the first call."),
+			mcp.Description("Only on a later call: the confirmation_token from the first answer, with identical other arguments. "+
+				"It asks for the state of an approval_required request, or, on a server in token mode, confirms it."),
 			mcp.MinLength(1), mcp.MaxLength(4096)),
 		mcp.WithReadOnlyHintAnnotation(false),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -108,12 +107,18 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && k.mode != ConfirmToken {
 		return k.answered(ctx, actor, req, binding), nil
 	}
+	if k.usesApprovalPage(canElicit) {
+		if in.ConfirmationToken != "" {
+			return k.approvalStatus(ctx, actor, in.ConfirmationToken, binding), nil
+		}
+		return k.requestApproval(ctx, actor, in, binding), nil
+	}
 	if in.ConfirmationToken != "" {
 		if k.mode == ConfirmElicit {
 			return failuref("Not created: this server does not take confirmation_token; it asks through your client's " +
 				"confirmation prompt. Call create_api_key again without confirmation_token."), nil
 		}
-		return k.confirm(ctx, actor, in.ConfirmationToken, binding), nil
+		return k.confirm(ctx, actor, in.ConfirmationToken, binding, viaToken), nil
 	}
 	return k.firstCall(ctx, actor, in, binding, canElicit), nil
 }
@@ -156,20 +161,20 @@ func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.Cal
 			"Call create_api_key again with only its arguments, and confirm when asked.")
 	}
 	if accepted(server.ElicitationResponse(req.Params.InputResponses, confirmInput)) {
-		return k.confirm(ctx, actor, state, binding)
+		return k.confirm(ctx, actor, state, binding, viaElicitation)
 	}
-	if _, err := k.guard.Cancel(ctx, actor, state, binding); err != nil {
-		return notCreated(err)
+	if _, err := k.guard.Cancel(ctx, actor, state, binding, viaElicitation); err != nil {
+		return k.notCreated(err)
 	}
 	return k.cancelled()
 }
 
 // confirm redeems a ticket: the guard checks it (actor, arguments, expiry,
 // single use) and creates the key once.
-func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
-	created, err := k.guard.Confirm(ctx, actor, token, binding)
+func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) *mcp.CallToolResult {
+	created, err := k.guard.Confirm(ctx, actor, token, binding, via)
 	if err != nil {
-		return notCreated(err)
+		return k.notCreated(err)
 	}
 	return k.deliver(created)
 }

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type keyOut struct {
 	APIKey            string      `json:"api_key,omitempty"`
 	SavedTo           string      `json:"saved_to,omitempty"`
 	ConfirmationToken string      `json:"confirmation_token,omitempty"`
+	ApprovalURL       string      `json:"approval_url,omitempty"`
+	SecretDelivery    string      `json:"secret_delivery,omitempty"`
 	Preview           *keyPreview `json:"preview,omitempty"`
 	Sandbox           bool        `json:"sandbox"`
 }
@@ -115,13 +118,31 @@ func (k *keyTool) deliver(created *iocloud.CreatedKey) *mcp.CallToolResult {
 	return structured(out, summary+" This is the only time the secret is shown; store it now: "+out.APIKey)
 }
 
+// How the person confirmed, for the audit's "via".
+const (
+	viaElicitation = "elicitation"
+	viaToken       = "token"
+)
+
 // notCreated is the isError result for a confirmation the guard refused
-// (expired, reused, for other arguments, forged) or a creation io.net
-// refused.
-func notCreated(err error) *mcp.CallToolResult {
+// (expired, reused, for other arguments, forged) or a confirmed creation
+// that delivered no secret; the latter carries its outcome word
+// (created_secret_unavailable, not_created, unknown) as the status.
+func (k *keyTool) notCreated(err error) *mcp.CallToolResult {
 	advice := iocloud.Advice(err)
-	if strings.Contains(strings.ToLower(advice), "nothing") {
-		return failuref(advice)
+	var fail *iocloud.CreateFailure
+	if errors.As(err, &fail) {
+		out := keyOut{Status: fail.Outcome, Sandbox: k.sandbox}
+		if fail.Key != nil {
+			out.KeyID, out.Display = fail.Key.KeyID, fail.Key.Display
+		}
+		res := structured(out, advice)
+		res.IsError = true
+		return res
+	}
+	if errors.Is(err, iocloud.ErrTicketInvalid) || errors.Is(err, iocloud.ErrTicketUsed) || errors.Is(err, iocloud.ErrTicketExpired) ||
+		errors.Is(err, iocloud.ErrTicketMismatch) || errors.Is(err, iocloud.ErrTicketWrongActor) {
+		return failuref(advice) // the advice already says nothing was created
 	}
 	return failuref("Not created. " + advice)
 }

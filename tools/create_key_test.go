@@ -84,7 +84,7 @@ func TestCreateKeyElicitationRefusalsCreateNothing(t *testing.T) {
 
 func TestCreateKeyTwoStepToken(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, withMode(tools.ConfirmToken))
 	c := connect(t, e.srv) // declares no elicitation
 
 	first := call(t, c, "create_api_key", ciKey)
@@ -155,7 +155,7 @@ func TestCreateKeyBadTokensCreateNothing(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
+			e := newEnv(t, withMode(tools.ConfirmToken))
 			c := connect(t, e.srv)
 			first := call(t, c, "create_api_key", ciKey)
 			token, _ := structuredOf(t, first)["confirmation_token"].(string)
@@ -263,7 +263,7 @@ func TestCreateKeyReadOnlyIsAbsent(t *testing.T) {
 	e := newEnv(t, readOnly())
 	c := connect(t, e.srv, client.WithElicitationHandler(answering(mcp.ElicitationResponseActionAccept, map[string]any{"confirm": true})))
 
-	assert.Equal(t, []string{"list_available_replicas", "list_hardware"}, toolNames(t, c))
+	assert.Equal(t, []string{"list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, toolNames(t, c), "only read-only tools")
 	_, err := callErr(c, "create_api_key", ciKey)
 	require.Error(t, err)
 	assert.Equal(t, 0, e.createdKeys())
@@ -334,7 +334,7 @@ func TestCreateKeyToOutputDir(t *testing.T) {
 
 func TestCreateKeyIOFailureCreatesNothingAndSaysWhy(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, withMode(tools.ConfirmToken))
 	c := connect(t, e.srv)
 	first := call(t, c, "create_api_key", ciKey)
 	token, _ := structuredOf(t, first)["confirmation_token"].(string)
@@ -358,9 +358,10 @@ func TestCreateKeySecretsStayOutOfLogs(t *testing.T) {
 
 	require.False(t, call(t, elicit, "create_api_key", ciKey).IsError)
 	first := call(t, plain, "create_api_key", ciKey)
-	token, _ := structuredOf(t, first)["confirmation_token"].(string)
-	require.False(t, call(t, plain, "create_api_key", withToken(ciKey, token)).IsError)
+	link, _ := structuredOf(t, first)["approval_url"].(string)
+	page := e.decide(t, link, "approve", true)
 	require.Equal(t, 2, e.createdKeys())
+	assert.Contains(t, page, e.sb.CreatedKeys()[1].Value, "the page shows the secret once")
 
 	written := e.logs.String() + e.audit.String()
 	assert.Contains(t, e.audit.String(), `"outcome":"created"`)

@@ -3,6 +3,7 @@ package tools_test
 import (
 	"context"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +12,9 @@ import (
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -22,12 +25,14 @@ import (
 // env is the real core (client, tickets, guard, audit) on a sandbox, with
 // the tools server on top: what cmd/iocloud-mcp wires, minus the transport.
 type env struct {
-	sb     *sandbox.Server
-	client *iocloud.Client
-	srv    *server.MCPServer
-	logs   *testutil.SyncBuffer // operator log: core, guard audit records, mcp-go
-	audit  *testutil.SyncBuffer // audit JSON lines
-	clock  *testutil.Clock      // the tickets' clock
+	sb      *sandbox.Server
+	client  *iocloud.Client
+	srv     *server.MCPServer
+	logs    *testutil.SyncBuffer // operator log: core, guard audit records, mcp-go
+	audit   *testutil.SyncBuffer // audit JSON lines
+	clock   *testutil.Clock      // the tickets' clock
+	page    *tools.ApprovalPage
+	pageURL string // the approval page's loopback server
 }
 
 type envOptions struct {
@@ -85,19 +90,33 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	e.client, err = iocloud.New(clientOpts...)
 	require.NoError(t, err)
 
-	tickets, err := iocloud.NewTickets([]byte(strings.Repeat("s", 32)), iocloud.WithTicketClock(e.clock.Now))
+	store := state.NewMemoryWithClock(e.clock.Now)
+	tickets, err := guard.NewTickets([]byte(strings.Repeat("s", 32)), store, guard.WithTicketClock(e.clock.Now))
 	require.NoError(t, err)
-	guard := iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: e.client,
+	keyGuard := guard.New(guard.Config{
+		Client:  e.client,
 		Policy:  iocloud.DefaultPolicy(),
+		Store:   store,
 		Tickets: tickets,
-		Audit:   iocloud.NewAudit(e.audit, logger),
+		Audit:   guard.NewAudit(e.audit, logger),
+		Logger:  logger,
+		Now:     e.clock.Now,
 		Sandbox: true,
 	})
 
+	// The approval page, as cmd/iocloud-mcp serves it, on a loopback server.
+	e.page = &tools.ApprovalPage{Approvals: keyGuard, Logger: logger}
+	pageSrv := httptest.NewServer(e.page)
+	t.Cleanup(pageSrv.Close)
+	e.page.Origin = pageSrv.URL
+	e.pageURL = pageSrv.URL
+
 	cfg := o.cfg
 	cfg.Catalog = e.client
-	cfg.Guard = guard
+	cfg.Guard = keyGuard
+	cfg.Approvals = keyGuard
+	cfg.Revoker = keyGuard
+	cfg.ApprovalBase = func() string { return pageSrv.URL }
 	cfg.Sandbox = e.client.Sandbox()
 	cfg.Logger = logger
 	cfg.Version = "test"

@@ -177,10 +177,12 @@ func rotateKeyText(cfg Config, tools map[string]bool, desc string) string {
 	if tools[createKeyTool] {
 		steps = append(steps, fmt.Sprintf("Call %s with description %q and the same scopes as the old key. "+
 			"I approve the new key myself, in a prompt from my client or on an approval page: never approve it for me, "+
-			"and pass a confirmation_token back only after I have said yes. Show me the new key once and remind me to store it safely.",
+			"and pass a confirmation_token back only after I have said yes. If the new secret comes back to you, show it to me once "+
+			"and remind me to store it safely (with an approval page I see it there instead).",
 			createKeyTool, desc))
 	} else {
-		steps = append(steps, "This server cannot create the new key for me: tell me to create it in io.net's console.")
+		steps = append(steps, "This server cannot create the new key for me (it is read-only, or I am not allowed to): "+
+			"tell me to create it in io.net's console.")
 	}
 	if tools[promptToolRevoke] {
 		steps = append(steps, fmt.Sprintf("Once I tell you the new key works everywhere the old one was used, call %s with the old key's key_id. "+

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
@@ -40,7 +41,12 @@ var toolLike = regexp.MustCompile(`\b(?:list|create|revoke|quote|get|delete|upda
 // whatever tools a build adds.
 func TestPromptsNameOnlyToolsInToolsList(t *testing.T) {
 	t.Parallel()
-	cases := map[string][]envOption{"all tools": nil, "read-only": {readOnly()}}
+	cases := map[string][]envOption{
+		"all tools":          nil,
+		"read-only":          {readOnly()},
+		"not a key creator":  {withKeyCreators("token:carol")}, // the in-process caller is local
+		"token confirmation": {withMode(tools.ConfirmToken)},
+	}
 	for name, opts := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -75,6 +81,11 @@ func TestPromptsNameOnlyToolsInToolsList(t *testing.T) {
 				assert.Contains(t, rotate, "never approve it for me")
 			} else {
 				assert.Contains(t, rotate, "cannot create the new key")
+			}
+			if listed["revoke_api_key"] {
+				assert.Contains(t, rotate, "revoke_api_key")
+			} else {
+				assert.Contains(t, rotate, "revoke the old key in io.net's console")
 			}
 		})
 	}

@@ -20,16 +20,18 @@ const ServerName = "iocloud-mcp"
 type Catalog interface {
 	Hardware(ctx context.Context) (*iocloud.HardwareList, error)
 	FindReplicas(ctx context.Context, s iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error)
+	ListAPIKeys(ctx context.Context) (*iocloud.KeyList, error)
+	QuotePrices(ctx context.Context, s iocloud.PriceSearch) (*iocloud.PriceReport, error)
 }
 
-// KeyGuard is the part of iocloud.Guard create_api_key drives. The guard owns
+// KeyGuard is the part of guard.Guard create_api_key drives. The guard owns
 // policy, tickets, creation and audit; the tool only decides how the person
 // confirms (elicitation or the two-step token).
 type KeyGuard interface {
 	Preflight() error
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
-	Confirm(ctx context.Context, actor iocloud.Actor, token, binding string) (*iocloud.CreatedKey, error)
-	Cancel(ctx context.Context, actor iocloud.Actor, token, binding string) (iocloud.KeyRequest, error)
+	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
+	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
 }
 
 // Config says what NewServer serves.
@@ -43,6 +45,15 @@ type Config struct {
 	ReadOnly bool
 	// Confirm is how create_api_key confirms; empty means ConfirmAuto.
 	Confirm ConfirmMode
+	// Revoker revokes keys through the guard; nil registers no
+	// revoke_api_key.
+	Revoker KeyRevoker
+	// Approvals serves the approval page's side of key actions; required
+	// unless ReadOnly or Confirm is elicit or token.
+	Approvals Approvals
+	// ApprovalBase is the server's public base URL (scheme://host[:port]),
+	// asked each time because a listener on port 0 learns its port late.
+	ApprovalBase func() string
 	// KeyOutputDir, when set, receives new key secrets (one 0600 file per
 	// key); the assistant then sees only the file's path.
 	KeyOutputDir string
@@ -56,6 +67,11 @@ type Config struct {
 	// client's cache TTL, so io.net is asked at most once per TTL. Zero
 	// means DefaultPollInterval.
 	PollInterval time.Duration
+	// KeyCreators, when not empty, are the only callers (by Caller.ID, or an
+	// email matched against Caller.Email) who see and may call the tools that
+	// create or revoke keys (IOCLOUD_MCP_KEY_CREATORS; the transport sets it
+	// over HTTP only). Empty: every caller.
+	KeyCreators []string
 }
 
 // ErrConfig marks a Config NewServer cannot serve.
@@ -73,6 +89,9 @@ func (c *Config) normalize() error {
 	}
 	if !c.ReadOnly && c.Guard == nil {
 		return fmt.Errorf("%w: create_api_key needs a guard (or ReadOnly)", ErrConfig)
+	}
+	if !c.ReadOnly && (c.Confirm == ConfirmAuto || c.Confirm == ConfirmURL) && (c.Approvals == nil || c.ApprovalBase == nil) {
+		return fmt.Errorf("%w: confirm mode %s needs the approval page (Approvals and ApprovalBase)", ErrConfig, c.Confirm)
 	}
 	if c.KeyOutputDir != "" && !c.ReadOnly {
 		if err := checkKeyOutputDir(c.KeyOutputDir); err != nil {
@@ -105,7 +124,8 @@ type toolSpec struct {
 // NewServer builds the MCP server with the tools cfg allows. The server
 // validates arguments (strictly: unknown ones are rejected) and results
 // against their schemas, turns handler errors and panics into isError results,
-// and hides create_api_key where it cannot be confirmed.
+// hides create_api_key where it cannot be confirmed, and hides and refuses the
+// key-changing tools to callers not in KeyCreators.
 func NewServer(cfg Config) (*server.MCPServer, error) {
 	if err := cfg.normalize(); err != nil {
 		return nil, err
@@ -113,9 +133,14 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	specs := []toolSpec{
 		listHardware(cfg),
 		listAvailableReplicas(cfg),
+		quotePrice(cfg),
+		listAPIKeys(cfg),
 	}
 	if !cfg.ReadOnly {
 		specs = append(specs, createAPIKey(cfg))
+		if cfg.Revoker != nil {
+			specs = append(specs, revokeAPIKey(cfg))
+		}
 	}
 
 	explain, err := newArgumentExplainer(specs)
@@ -124,6 +149,7 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	}
 	hooks := &server.Hooks{}
 	hooks.AddAfterCallTool(explain.rewrite)
+	hooks.AddAfterListTools(hideKeyToolsFromOthers(cfg.KeyCreators))
 	filter := visibleTools(cfg)
 	extra := newSurface(cfg, filter, hooks)
 
@@ -137,6 +163,7 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		// Order matters: the first middleware is the outermost, so a panic
 		// caught by WithRecovery is still turned into an isError result.
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
+		server.WithToolHandlerMiddleware(refuseKeyToolsToOthers(cfg.KeyCreators)),
 		server.WithRecovery(),
 		server.WithToolFilter(filter),
 		server.WithHooks(hooks),
@@ -162,7 +189,7 @@ func visibleTools(cfg Config) server.ToolFilterFunc {
 			if cfg.ReadOnly && (t.Annotations.ReadOnlyHint == nil || !*t.Annotations.ReadOnlyHint) {
 				continue
 			}
-			if t.Name == createKeyTool && cfg.Confirm == ConfirmElicit && !clientCanElicit(ctx) {
+			if (t.Name == createKeyTool || t.Name == revokeKeyTool) && cfg.Confirm == ConfirmElicit && !clientCanElicit(ctx) {
 				continue
 			}
 			out = append(out, t)
@@ -173,10 +200,11 @@ func visibleTools(cfg Config) server.ToolFilterFunc {
 
 func instructions(cfg Config) string {
 	text := "Tools for io.net's IO Cloud: list_hardware shows GPU types and free GPUs; " +
-		"list_available_replicas shows where containers of a GPU type fit."
+		"list_available_replicas shows where containers of a GPU type fit; quote_price says what they would cost; " +
+		"list_api_keys lists the account's API keys (never their secrets)."
 	if !cfg.ReadOnly {
-		text += " create_api_key creates an io.net API key, only after the user confirms " +
-			"(a prompt from your client, or a confirmation_token you pass back after the user agrees)."
+		text += " create_api_key creates an io.net API key and revoke_api_key revokes one, only after the user approves " +
+			"(a prompt from your client, or an approval page whose link you give the user)."
 	}
 	if cfg.Sandbox {
 		text += " This server runs against a sandbox: every answer is sandbox data, not real io.net."

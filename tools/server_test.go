@@ -23,6 +23,14 @@ func (panickingCatalog) FindReplicas(context.Context, iocloud.ReplicaSearch) (*i
 	panic("internal detail that must not reach the client")
 }
 
+func (panickingCatalog) ListAPIKeys(context.Context) (*iocloud.KeyList, error) {
+	panic("internal detail that must not reach the client")
+}
+
+func (panickingCatalog) QuotePrices(context.Context, iocloud.PriceSearch) (*iocloud.PriceReport, error) {
+	panic("internal detail that must not reach the client")
+}
+
 // A panic in a handler is an isError result the model can read, not a
 // JSON-RPC internal error; its detail goes to the operator log only; and the
 // server keeps serving.
@@ -39,19 +47,19 @@ func TestPanicBecomesAnErrorResult(t *testing.T) {
 	assert.Contains(t, textOf(res), "Internal error in list_hardware")
 	assert.NotContains(t, textOf(res), "internal detail")
 	assert.Contains(t, logs.String(), "internal detail")
-	assert.Len(t, toolNames(t, c), 2, "still serving")
+	assert.Len(t, toolNames(t, c), 4, "still serving")
 }
 
 func TestConfirmModes(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"auto", "elicit", "token"} {
+	for _, ok := range []string{"auto", "elicit", "url", "token"} {
 		m, err := tools.ParseConfirmMode(ok)
 		require.NoError(t, err)
 		assert.Equal(t, tools.ConfirmMode(ok), m)
 	}
 	_, err := tools.ParseConfirmMode("ask")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "send auto, elicit or token")
+	assert.Contains(t, err.Error(), "send auto, elicit, url or token")
 
 	_, err = tools.NewServer(tools.Config{Catalog: panickingCatalog{}}) // no guard, not read-only
 	require.ErrorIs(t, err, tools.ErrConfig)

@@ -22,7 +22,7 @@ func TestToolSnapshots(t *testing.T) {
 	c := connect(t, e.srv)
 	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 	require.NoError(t, err)
-	require.Len(t, list.Tools, 3)
+	require.Len(t, list.Tools, 6)
 
 	for _, tool := range list.Tools {
 		got, err := json.MarshalIndent(tool, "", "  ")
@@ -53,6 +53,9 @@ func TestToolContracts(t *testing.T) {
 		"list_hardware":           {true, false, true, true},
 		"list_available_replicas": {true, false, true, true},
 		"create_api_key":          {false, false, false, true},
+		"list_api_keys":           {true, false, true, true},
+		"quote_price":             {true, false, true, true},
+		"revoke_api_key":          {false, true, false, true},
 	}
 	for _, tool := range list.Tools {
 		a := tool.Annotations
@@ -60,7 +63,8 @@ func TestToolContracts(t *testing.T) {
 		require.NotNil(t, a.DestructiveHint, tool.Name)
 		require.NotNil(t, a.IdempotentHint, tool.Name)
 		require.NotNil(t, a.OpenWorldHint, tool.Name)
-		want := hints[tool.Name]
+		want, ok := hints[tool.Name]
+		require.True(t, ok, "%s: add its hints here", tool.Name)
 		assert.Equal(t, want, [4]bool{*a.ReadOnlyHint, *a.DestructiveHint, *a.IdempotentHint, *a.OpenWorldHint}, tool.Name)
 
 		raw, err := json.Marshal(tool)

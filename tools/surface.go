@@ -1,6 +1,10 @@
 package tools
 
 import (
+	"context"
+	"slices"
+
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -17,7 +21,7 @@ type surface struct {
 }
 
 func newSurface(cfg Config, filter server.ToolFilterFunc, hooks *server.Hooks) *surface {
-	s := &surface{cfg: cfg, ref: &serverRef{}, filter: filter, reader: resourceReader{cfg: cfg}}
+	s := &surface{cfg: cfg, ref: &serverRef{}, filter: listedTools(cfg, filter), reader: resourceReader{cfg: cfg}}
 	s.watch = newWatcher(s.reader, cfg.PollInterval, cfg.Logger)
 	s.watch.attach(hooks, func() *server.MCPServer { return s.ref.srv })
 	return s
@@ -45,4 +49,17 @@ func (s *surface) register(srv *server.MCPServer) {
 	srv.AddResources(hardwareResource(s.reader))
 	srv.AddResourceTemplates(replicasTemplate(s.reader))
 	srv.AddPrompts(findGPUs(s.cfg, s.ref, s.filter), rotateKey(s.cfg, s.ref, s.filter))
+}
+
+// listedTools is what tools/list shows the caller: the tool filter, then
+// the key tools hidden from callers not in KeyCreators (an after-list hook
+// does that for tools/list itself).
+func listedTools(cfg Config, filter server.ToolFilterFunc) server.ToolFilterFunc {
+	return func(ctx context.Context, tools []mcp.Tool) []mcp.Tool {
+		tools = filter(ctx, tools)
+		if mayChangeKeys(cfg.KeyCreators, callerOf(ctx)) {
+			return tools
+		}
+		return slices.DeleteFunc(tools, func(t mcp.Tool) bool { return slices.Contains(keyChangingTools, t.Name) })
+	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -25,46 +26,127 @@ const (
 	maxBody           = 4 << 20
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 5 * time.Second
 )
 
 type httpSettings struct {
 	addr    string
 	token   iocloud.Secret
 	sandbox bool
+	// Identity and origin (see auth.go, oauth.go, hygiene.go).
+	tokens         []config.NamedToken
+	publicURL      string // IOCLOUD_MCP_PUBLIC_URL; "" derives it from the listener
+	oauthIssuer    string
+	oauthAudience  string // "" means the public /mcp URL
+	allowedOrigins []string
+	// oauthTimeout bounds OpenID discovery and key fetches (IOCLOUD_TIMEOUT).
+	oauthTimeout time.Duration
+	// bodyTimeout is how long a request body may take; 0 means
+	// bodyReadTimeout (tests shorten it).
+	bodyTimeout time.Duration
+	// approvals is the approval page, served without the bearer token (a
+	// browser has none; the page's id is the capability); base learns the
+	// server's URL once the listener is bound.
+	approvals *tools.ApprovalPage
+	base      *approvalBase
+	// drain waits for key actions in flight after the listener stopped;
+	// grace bounds the whole shutdown (longer than an action's deadline).
+	drain func(context.Context) error
+	grace time.Duration
 }
 
-// serveHTTP serves streamable HTTP on /mcp (behind the bearer token when one
-// is set) and /healthz, until ctx ends; then it stops accepting, lets
-// requests in flight finish for a few seconds, and returns.
+// serveHTTP listens on s.addr and serves there until ctx ends.
 func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logger *slog.Logger, stderr io.Writer) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.addr)
+	if err != nil {
+		return cli.ListenError("IOCLOUD_MCP_ADDR", "--addr", s.addr, err)
+	}
+	return serveListener(ctx, ln, srv, s, logger, stderr)
+}
+
+// serveListener serves streamable HTTP on /mcp (behind authentication when
+// any is configured), the OAuth metadata and /healthz on ln, until ctx ends;
+// then it stops accepting, lets requests in flight finish for a few seconds,
+// and returns. It owns ln.
+func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, s httpSettings, logger *slog.Logger, stderr io.Writer) error {
+	local := endpointURL(s.addr, ln.Addr())
+	base := strings.TrimSuffix(local, mcpPath)
+	if s.publicURL != "" {
+		base = strings.TrimSuffix(s.publicURL, "/")
+	}
+	resource := base + mcpPath
+
+	var oauth *oauthVerifier
+	metadataURL := ""
+	if s.oauthIssuer != "" {
+		audience := s.oauthAudience
+		if audience == "" {
+			audience = resource
+		}
+		var err error
+		oauth, err = newOAuthVerifier(ctx, s.oauthIssuer, audience, s.oauthTimeout, logger)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		metadataURL = base + server.WellKnownProtectedResourcePath + mcpPath
+	}
+	auth := newAuthenticator(s.token, s.tokens, oauth, metadataURL)
+	bodyTimeout := s.bodyTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = bodyReadTimeout
+	}
+
 	hs := &http.Server{
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	// Handing mcp-go the http.Server lets its Shutdown end open SSE streams
-	// before it stops the server, so a connected client cannot hold shutdown
-	// up. Its DNS-rebinding protection is on by default; nothing here turns
-	// it off.
-	streamable := server.NewStreamableHTTPServer(srv,
+	sess := newSessions()
+	opts := []server.StreamableHTTPOption{
+		// Handing mcp-go the http.Server lets its Shutdown end open SSE
+		// streams before it stops the server, so a connected client cannot
+		// hold shutdown up. Its DNS-rebinding protection is on by default;
+		// nothing here turns it off.
 		server.WithStreamableHTTPServer(hs),
-		server.WithStreamableHTTPLogger(logger))
-	mux := http.NewServeMux()
-	mux.Handle(mcpPath, requireBearer(s.token, http.MaxBytesHandler(streamable, maxBody)))
-	mux.HandleFunc("GET "+healthPath, healthz)
-	hs.Handler = mux
-
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.addr)
-	if err != nil {
-		return fmt.Errorf("IOCLOUD_MCP_ADDR: cannot listen on %s: %w", s.addr, err)
+		server.WithStreamableHTTPLogger(logger),
+		server.WithSessionIdManagerResolver(sess),
+		server.WithSessionIdleTTL(sessionIdleTTL),
+		server.WithHTTPContextFunc(callerForTools),
 	}
-	url := endpointURL(s.addr, ln.Addr())
-	logger.InfoContext(ctx, "serving MCP over streamable HTTP", "url", url, "sandbox", s.sandbox, "bearer_token", s.token.IsSet())
+	streamable := server.NewStreamableHTTPServer(srv, opts...)
+
+	mux := http.NewServeMux()
+	allowed := allowedOrigins(s.publicURL, s.addr, ln.Addr(), s.allowedOrigins)
+	mux.Handle(mcpPath, originCheck(withCORS(auth.middleware(sess.gate(http.MaxBytesHandler(streamable, maxBody))), s.allowedOrigins), allowed))
+	if oauth != nil {
+		meta := server.NewProtectedResourceMetadataHandler(oauth.protectedResource(resource))
+		mux.Handle(server.WellKnownProtectedResourcePath, meta)
+		mux.Handle(server.WellKnownProtectedResourcePath+mcpPath, meta)
+	}
+	mux.HandleFunc("GET "+healthPath, healthz)
+	if s.approvals != nil {
+		// POSTs must come from exactly this origin; deriving it from the
+		// request's Host would let a DNS-rebinding page pass as ours.
+		if s.approvals.Origin == "" {
+			s.approvals.Origin = base
+		}
+		mux.Handle(tools.ApprovalPath, s.approvals)
+	}
+	if s.base != nil {
+		s.base.set(base)
+	}
+	hs.Handler = bodyDeadline(mux, bodyTimeout)
+
+	attrs := []any{"url", local, "sandbox", s.sandbox, "bearer_token", s.token.IsSet(),
+		"named_tokens", len(s.tokens), "oauth_issuer", s.oauthIssuer}
+	if s.publicURL != "" {
+		attrs = append(attrs, "public_url", resource)
+	}
+	logger.InfoContext(ctx, "serving MCP over streamable HTTP", attrs...)
 	if s.sandbox {
-		announce(stderr, url, s.token.IsSet())
+		announce(stderr, local, s.token.IsSet())
 	}
 
 	served := make(chan error, 1)
@@ -75,42 +157,30 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logge
 	case <-ctx.Done():
 	}
 	logger.InfoContext(ctx, "shutting down")
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	grace := s.grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
-	err = streamable.Shutdown(stopCtx) // closes SSE streams, then hs.Shutdown
+	err := streamable.Shutdown(stopCtx) // closes SSE streams, then hs.Shutdown
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
+	}
+	if s.drain != nil {
+		err = errors.Join(err, s.drain(stopCtx))
 	}
 	return err
 }
 
-// requireBearer lets a request through only with "Authorization: Bearer
-// <token>". Both sides are hashed first so the comparison takes the same time
-// whatever the length or content of what was sent.
-func requireBearer(token iocloud.Secret, next http.Handler) http.Handler {
-	if !token.IsSet() {
-		return next
+// callerForTools is mcp-go's HTTP context hook: it hands the caller the
+// authenticator established to package tools, which binds tickets and audit
+// records to it.
+func callerForTools(ctx context.Context, r *http.Request) context.Context {
+	if c, ok := requestCaller(r); ok {
+		return tools.WithCaller(ctx, c)
 	}
-	want := sha256.Sum256([]byte(token.Reveal()))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := sha256.Sum256([]byte(bearer(r.Header.Get("Authorization"))))
-		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="iocloud-mcp"`)
-			http.Error(w, "unauthorized: send Authorization: Bearer <IOCLOUD_MCP_AUTH_TOKEN>", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// bearer extracts the credentials of a Bearer authorization header (the
-// scheme is case-insensitive); "" when there are none.
-func bearer(header string) string {
-	scheme, cred, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(cred)
+	return ctx
 }
 
 // healthz says the process is up, and nothing else: no version, no upstream

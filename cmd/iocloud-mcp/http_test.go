@@ -55,7 +55,7 @@ func TestBearerToken(t *testing.T) {
 	assert.JSONEq(t, `{"status":"ok"}`, health.body, "and reveals nothing")
 
 	cs := httpSession(t, srv.url, bearerClient(token), nil, "")
-	assert.Len(t, listNames(t, cs), 3)
+	assert.Len(t, listNames(t, cs), 6)
 
 	// make run's ready-to-paste configuration refers to the token, never shows it.
 	assert.Contains(t, srv.stderr.String(), `"Authorization": "Bearer ${IOCLOUD_MCP_AUTH_TOKEN}"`)
@@ -91,7 +91,7 @@ func TestGracefulShutdown(t *testing.T) {
 		// A connected handshake-era client keeps a standalone SSE stream
 		// open; it must not hold the shutdown up.
 		cs := httpSession(t, srv.url, nil, nil, "2025-06-18")
-		require.Len(t, listNames(t, cs), 3)
+		require.Len(t, listNames(t, cs), 6)
 		start := time.Now()
 		require.NoError(t, srv.cmd.Process.Signal(sig))
 		select {

@@ -70,7 +70,7 @@ func TestInspectorCLI(t *testing.T) {
 		for _, tool := range res["tools"].([]any) {
 			names = append(names, tool.(map[string]any)["name"].(string))
 		}
-		assert.ElementsMatch(t, []string{"create_api_key", "list_available_replicas", "list_hardware"}, names)
+		assert.ElementsMatch(t, []string{"create_api_key", "list_api_keys", "list_available_replicas", "list_hardware", "quote_price", "revoke_api_key"}, names)
 	})
 	t.Run("tools/call list_available_replicas", func(t *testing.T) {
 		t.Parallel()

@@ -34,7 +34,7 @@ func TestGoSDKOverStdio(t *testing.T) {
 	t.Run("read-only", func(t *testing.T) {
 		t.Parallel()
 		cs, _ := stdioSession(t, baseEnv(), nil, "", "--sandbox", "--read-only")
-		assert.Equal(t, []string{"list_available_replicas", "list_hardware"}, listNames(t, cs))
+		assert.Equal(t, []string{"list_api_keys", "list_available_replicas", "list_hardware", "quote_price"}, listNames(t, cs))
 	})
 }
 
@@ -82,11 +82,11 @@ func exerciseTools(t *testing.T, cs *mcp.ClientSession, elicits bool) {
 		names = append(names, tool.Name)
 		require.NotNil(t, tool.Annotations, tool.Name)
 		require.NotNil(t, tool.Annotations.DestructiveHint, tool.Name)
-		assert.False(t, *tool.Annotations.DestructiveHint, tool.Name)
-		assert.Equal(t, tool.Name != "create_api_key", tool.Annotations.ReadOnlyHint, tool.Name)
+		assert.Equal(t, tool.Name == "revoke_api_key", *tool.Annotations.DestructiveHint, tool.Name)
+		assert.Equal(t, tool.Name != "create_api_key" && tool.Name != "revoke_api_key", tool.Annotations.ReadOnlyHint, tool.Name)
 		assert.NotNil(t, tool.OutputSchema, tool.Name)
 	}
-	assert.Equal(t, []string{"create_api_key", "list_available_replicas", "list_hardware"}, names)
+	assert.Equal(t, []string{"create_api_key", "list_api_keys", "list_available_replicas", "list_hardware", "quote_price", "revoke_api_key"}, names)
 
 	hw := callTool(t, cs, "list_hardware", map[string]any{})
 	require.False(t, hw.IsError, textOf(hw))
@@ -102,12 +102,23 @@ func exerciseTools(t *testing.T, cs *mcp.ClientSession, elicits bool) {
 	key := callTool(t, cs, "create_api_key", args)
 	require.False(t, key.IsError, textOf(key))
 	if !elicits {
+		// Without a form prompt the person approves on the approval page;
+		// the assistant's follow-up call only learns the outcome.
 		out := structuredOf(t, key)
-		require.Equal(t, "confirmation_required", out["status"])
+		require.Equal(t, "approval_required", out["status"])
 		token, _ := out["confirmation_token"].(string)
+		link, _ := out["approval_url"].(string)
 		withToken := map[string]any{"description": args["description"], "expires_in_days": 7, "confirmation_token": token}
+		assert.Equal(t, "approval_pending", structuredOf(t, callTool(t, cs, "create_api_key", withToken))["status"])
+		assert.Contains(t, approveOnPage(t, link, "approve"), "shown this once")
 		key = callTool(t, cs, "create_api_key", withToken)
 		require.False(t, key.IsError, textOf(key))
+		out = structuredOf(t, key)
+		assert.Equal(t, "created", out["status"])
+		assert.Equal(t, "approval_page", out["secret_delivery"])
+		assert.Empty(t, out["api_key"], "the secret went to the person, not the assistant")
+		assert.NotEmpty(t, out["key_id"])
+		return
 	}
 	out := structuredOf(t, key)
 	assert.Equal(t, "created", out["status"])

@@ -6,12 +6,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/sethvargo/go-envconfig"
 )
 
@@ -19,13 +18,5 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], envconfig.OsLookuper(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, binaryName+": "+oneLine(err))
-		os.Exit(1)
-	}
-}
-
-// oneLine keeps a start-up failure to the one line DESIGN promises.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+	os.Exit(cli.Exit(os.Stderr, binaryName, err))
 }

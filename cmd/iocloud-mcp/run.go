@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/version"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
@@ -34,12 +35,16 @@ Flags (each overrides its environment variable):
 Environment:
   IOCLOUD_API_KEY          io.net API key for reads (required unless --sandbox)
   IOCLOUD_JWT              io.net session token; needed to create keys
-  IOCLOUD_MCP_AUTH_TOKEN   bearer token for HTTP (required off loopback)
+  IOCLOUD_MCP_AUTH_TOKEN   shared bearer token for HTTP (off loopback: this, or one of the next two)
+  IOCLOUD_MCP_TOKENS_FILE  named bearer tokens, one "name sha256:<hex of the token>" per line
+  IOCLOUD_MCP_OAUTH_ISSUER accept OAuth access tokens (JWT) from this OpenID issuer
+  IOCLOUD_MCP_KEY_CREATORS over HTTP, who may create keys (oauth:<sub>, email, token:<name>)
   IOCLOUD_MCP_CONFIRM      auto (default), elicit or token
   IOCLOUD_KEY_OUTPUT_DIR   write new key secrets there (0600) instead of showing them
   IOCLOUD_AUDIT_LOG        JSON-lines audit file (default: the log on stderr)
   IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,
-  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET: see README.md
+  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET,
+  IOCLOUD_MCP_PUBLIC_URL, IOCLOUD_MCP_OAUTH_AUDIENCE, IOCLOUD_MCP_ALLOWED_ORIGINS: see README.md
 
 stdout carries only the MCP protocol in stdio mode; logs go to stderr.
 `
@@ -70,10 +75,10 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 			_, _ = io.WriteString(stdout, usage)
 			return o, errHelp
 		}
-		return o, fmt.Errorf("%w (see --help)", err)
+		return o, &cli.UsageError{Err: err}
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+		return o, cli.Usage("unexpected argument %q", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -125,31 +130,54 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	if err := cfg.Validate(opts.sandbox); err != nil {
 		return err
 	}
+	tokens, err := cfg.Tokens()
+	if err != nil {
+		return err
+	}
 
 	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	cli.WarnForeign(ctx, logger, env, &cfg, &config.Slack{}, "iocloud-slackbot")
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
 		Sandbox:   opts.sandbox,
 		Logger:    logger,
-		UserAgent: binaryName + "/" + version.Version,
+		UserAgent: binaryName + "/" + version.Short(),
 	})
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	wire.ReopenAuditOnHUP(ctx, app, logger)
 
 	mode, err := tools.ParseConfirmMode(cfg.Confirm)
 	if err != nil {
 		return err
 	}
+	base := &approvalBase{}
+	page := &tools.ApprovalPage{Approvals: app.Guard, Logger: logger}
+	if cfg.Transport != "http" && !cfg.ReadOnly && (mode == tools.ConfirmAuto || mode == tools.ConfirmURL) {
+		stopPage, err := serveApprovalPage(ctx, cfg.ApprovalAddr, page, base, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPage()
+	}
+	var keyCreators []string
+	if cfg.Transport == "http" {
+		keyCreators = cfg.KeyCreators // over stdio the one caller is the local user
+	}
 	srv, err := tools.NewServer(tools.Config{
 		Catalog:      app.Client,
 		Guard:        app.Guard,
+		Approvals:    app.Guard,
+		Revoker:      app.Guard,
+		ApprovalBase: base.get,
 		Sandbox:      app.Client.Sandbox(),
 		ReadOnly:     cfg.ReadOnly,
 		Confirm:      mode,
 		KeyOutputDir: cfg.KeyOutputDir,
 		Logger:       logger,
-		Version:      version.Version,
+		Version:      version.Short(),
+		KeyCreators:  keyCreators,
 		PollInterval: cfg.CacheTTL, // subscriptions re-read at most once per cache TTL
 	})
 	if err != nil {
@@ -158,13 +186,28 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 
 	if cfg.Transport == "http" {
 		return serveHTTP(ctx, srv, httpSettings{
-			addr:    cfg.Addr,
-			token:   cfg.AuthToken,
-			sandbox: app.Client.Sandbox(),
+			addr:           cfg.Addr,
+			token:          cfg.AuthToken,
+			sandbox:        app.Client.Sandbox(),
+			tokens:         tokens,
+			publicURL:      cfg.PublicURL,
+			oauthIssuer:    cfg.OAuthIssuer,
+			oauthAudience:  cfg.OAuthAudience,
+			allowedOrigins: cfg.AllowedOrigins,
+			oauthTimeout:   cfg.Timeout,
+			drain:          app.Guard.Wait,
+			approvals:      page,
+			base:           base,
+			grace:          app.ShutdownGrace(),
 		}, logger, stderr)
 	}
 	logger.InfoContext(ctx, "serving MCP on stdio", "sandbox", app.Client.Sandbox(), "read_only", cfg.ReadOnly, "confirm", string(mode))
-	return serveStdio(ctx, srv, stdin, stdout, logger)
+	err = serveStdio(ctx, srv, stdin, stdout, logger)
+	// A key action approved just before stdin closed or SIGTERM arrived
+	// still runs; wait for it so its outcome reaches the audit.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.ShutdownGrace())
+	defer cancel()
+	return errors.Join(err, app.Guard.Wait(wctx))
 }
 
 // serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.

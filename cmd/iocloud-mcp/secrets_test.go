@@ -34,9 +34,12 @@ func TestNoSecretsInStderrOrAuditLog(t *testing.T) {
 	args := map[string]any{"description": "secrets check", "scopes": []any{"read"}}
 	first := callTool(t, plain, "create_api_key", args)
 	token, _ := structuredOf(t, first)["confirmation_token"].(string)
+	link, _ := structuredOf(t, first)["approval_url"].(string)
 	require.NotEmpty(t, token)
+	approveOnPage(t, link, "approve")
 	second := callTool(t, plain, "create_api_key", map[string]any{"description": "secrets check", "scopes": []any{"read"}, "confirmation_token": token})
 	require.False(t, second.IsError, textOf(second))
+	require.Equal(t, "created", structuredOf(t, second)["status"])
 	require.NoError(t, cs.Close())
 	require.NoError(t, plain.Close())
 

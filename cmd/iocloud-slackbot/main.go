@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/version"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
@@ -32,20 +33,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], envconfig.OsLookuper(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, binary+": "+err.Error())
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit(os.Stderr, binary, err))
 }
-
-// usageError is a mistake on the command line (exit 2).
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg + " (see --help)" }
 
 const usageText = `iocloud-slackbot serves /iocloud in Slack: io.net GPU availability and API keys.
 
@@ -87,10 +76,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 			_, err := io.WriteString(stdout, usageText)
 			return err
 		}
-		return usageError{err.Error()}
+		return &cli.UsageError{Err: err}
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+		return cli.Usage("unexpected argument %q", fs.Arg(0))
 	}
 	if *showVersion {
 		_, err := fmt.Fprintln(stdout, version.String(binary))
@@ -107,11 +96,13 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	}
 
 	logger := wire.NewLogger(stderr, slog.LevelInfo)
-	app, err := wire.Build(ctx, cfg.Core, wire.Options{Sandbox: *sandbox, Logger: logger, UserAgent: binary + "/" + version.Version})
+	cli.WarnForeign(ctx, logger, env, &cfg, &config.MCP{}, "iocloud-mcp")
+	app, err := wire.Build(ctx, cfg.Core, wire.Options{Sandbox: *sandbox, Logger: logger, UserAgent: binary + "/" + version.Short()})
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	wire.ReopenAuditOnHUP(ctx, app, logger)
 
 	hc := &http.Client{Timeout: 10 * time.Second}
 	bcfg := slackbot.Config{
@@ -124,7 +115,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		HTTPClient:      hc,
 		Logger:          logger,
 		ReadTimeout:     cfg.Timeout + 10*time.Second,
-		CreateTimeout:   cfg.Timeout + 15*time.Second,
+		CreateTimeout:   app.Guard.ActTimeout() * 2,
+		Replays:         app.Store,
 	}
 	if mode == config.SlackConsole {
 		// At the console the person typing may try everything. With
@@ -147,6 +139,10 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		}
 		bcfg.Notices = notices
 	}
+	if mode != config.SlackConsole && cfg.BotToken.IsSet() {
+		// create-key without a description opens a form (views.open).
+		bcfg.Views = slackAPI(cfg, hc, cfg.BotToken.Reveal())
+	}
 	bot, err := slackbot.New(bcfg)
 	if err != nil {
 		return err
@@ -156,9 +152,9 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	case config.SlackConsole:
 		return bot.RunConsole(ctx, stdin, stdout)
 	case config.SlackSocket:
-		return runSocketMode(ctx, cfg, bot, hc, logger)
+		return runSocketMode(ctx, cfg, bot, app, hc, logger)
 	default:
-		return serveHTTP(ctx, cfg, bot, logger)
+		return serveHTTP(ctx, cfg, bot, app, logger)
 	}
 }
 

@@ -9,22 +9,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
-// shutdownGrace is how long answers still being prepared may take after
-// SIGINT or SIGTERM.
-const shutdownGrace = 30 * time.Second
-
 // serveHTTP serves Slack's requests on IOCLOUD_SLACK_ADDR until ctx ends,
 // then stops taking requests and drains the answers in flight.
-func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, logger *slog.Logger) error {
+func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, drain drainer, logger *slog.Logger) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_SLACK_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+		return cli.ListenError("IOCLOUD_SLACK_ADDR", "", cfg.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           bot.Handler(cfg.SigningSecret),
@@ -45,10 +43,13 @@ func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, logger 
 	case <-ctx.Done():
 	}
 	logger.InfoContext(ctx, "shutting down: finishing answers in flight")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain.ShutdownGrace())
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	if werr := bot.Wait(sctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	if werr := drain.Guard.Wait(sctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	if err != nil {
@@ -59,15 +60,21 @@ func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, logger 
 }
 
 // runSocketMode dials Slack with the app-level token until ctx ends.
-func runSocketMode(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, hc *http.Client, logger *slog.Logger) error {
+func runSocketMode(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, drain drainer, hc *http.Client, logger *slog.Logger) error {
 	api := slackAPI(cfg, hc, cfg.BotToken.Reveal(), slack.OptionAppLevelToken(cfg.AppToken.Reveal()))
 	client := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(logger.Handler(), slog.LevelDebug)))
 	logger.InfoContext(ctx, "slack bot using Socket Mode")
 	err := bot.RunSocketMode(ctx, client)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain.ShutdownGrace())
 	defer cancel()
 	if werr := bot.Wait(sctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
+	if werr := drain.Guard.Wait(sctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
 	return err
 }
+
+// drainer is the wired core, whose key actions in flight shutdown waits for.
+type drainer = *wire.App

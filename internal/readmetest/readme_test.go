@@ -113,6 +113,8 @@ func TestReadmeConsoleBot(t *testing.T) {
 	assert.Contains(t, out, "Key ID:")
 	assert.Contains(t, out, "Your new API key")
 	assert.Contains(t, out, "io-v2-")
+	assert.Contains(t, out, "io.net API keys: 1 active", "the key just created is listed")
+	assert.Contains(t, out, "Cheapest: Canada (CA)", "the price example")
 }
 
 // --- README parsing ---

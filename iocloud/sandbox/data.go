@@ -25,9 +25,10 @@ type hardwareType struct {
 }
 
 type location struct {
-	ID   int
-	ISO2 string
-	Name string
+	ID    int
+	ISO2  string
+	Name  string
+	Price float64 // multiplier of the hardware's price here (see price.go)
 }
 
 // nodeGroup is every device of one hardware type at one location; Free
@@ -50,10 +51,10 @@ var hardwareTypes = []hardwareType{
 
 // locations is in ascending id order, which is the order of the answer.
 var locations = []location{
-	{ID: 4, ISO2: "US", Name: "United States"},
-	{ID: 9, ISO2: "DE", Name: "Germany"},
-	{ID: 12, ISO2: "CA", Name: "Canada"},
-	{ID: 20, ISO2: "JP", Name: "Japan"},
+	{ID: 4, ISO2: "US", Name: "United States", Price: 1.00},
+	{ID: 9, ISO2: "DE", Name: "Germany", Price: 1.10},
+	{ID: 12, ISO2: "CA", Name: "Canada", Price: 0.95},
+	{ID: 20, ISO2: "JP", Name: "Japan", Price: 1.20},
 }
 
 // publicDevices is the shared (non-pool) capacity.
@@ -102,6 +103,14 @@ func devicesFor(pool *uuid.UUID) []nodeGroup {
 	default:
 		return nil
 	}
+}
+
+func findLocation(id int) (location, bool) {
+	i := slices.IndexFunc(locations, func(l location) bool { return l.ID == id })
+	if i < 0 {
+		return location{}, false
+	}
+	return locations[i], true
 }
 
 func findHardware(id int) (hardwareType, bool) {

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -75,10 +77,49 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, spec routeSp
 		_, _ = w.Write([]byte(spec.truncated))
 	case f.Status != 0:
 		writeFaultStatus(w, f)
+	case f.DropAfterEffect || f.DelayAfterEffect > 0:
+		s.serveThenLose(w, r, spec, f)
 	default:
 		return false
 	}
 	return true
+}
+
+// serveThenLose lets the route act and answer into a recorder, then loses
+// the answer: drops the connection, or holds the answer back and sends it
+// late (or drops it if the client or the server gives up first).
+func (s *Server) serveThenLose(w http.ResponseWriter, r *http.Request, spec routeSpec, f Fault) {
+	rec := &recorder{header: http.Header{}}
+	spec.serve(s, rec, r)
+	if f.DropAfterEffect || !s.sleep(r, f.DelayAfterEffect) {
+		dropConnection(w)
+		return
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(cmp.Or(rec.status, http.StatusOK))
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+// recorder is a ResponseWriter that keeps the answer instead of sending it.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 // sleep waits d unless the request is cancelled or the server closes first;

@@ -223,3 +223,64 @@ func TestConcurrentKeyCreation(t *testing.T) {
 	assert.Len(t, seen, n, "every secret is distinct")
 	assert.Equal(t, n, s.Requests(sandbox.RouteCreateKey))
 }
+
+// The three ways a key creation can end ambiguously, as the guard's
+// crash-safety tests meet them: the answer lost after the key was made, the
+// connection lost before, and an answer that comes too late.
+func TestFaultDropAfterEffectCreatesTheKey(t *testing.T) {
+	s := start(t)
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{DropAfterEffect: true, Times: 1})
+	_, err := send(t.Context(), http.MethodPost, s.URL()+sandbox.PathCreateKey, keyBody, "token", s.JWT())
+	require.Error(t, err, "no answer")
+	assert.Equal(t, 1, s.Requests(sandbox.RouteCreateKey), "one POST arrived")
+	require.Len(t, s.CreatedKeys(), 1, "and it was acted on")
+	_, body := listKeys(t, s)
+	assert.Len(t, body.Keys, 1, "the lost key is listed")
+
+	// Checks still run first: a refused request makes nothing.
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{DropAfterEffect: true, Times: 1})
+	_, err = send(t.Context(), http.MethodPost, s.URL()+sandbox.PathCreateKey, keyBody, "token", "wrong")
+	require.Error(t, err)
+	assert.Len(t, s.CreatedKeys(), 1)
+
+	// Revocation too.
+	s.SetFault(sandbox.RouteRevokeKey, sandbox.Fault{DropAfterEffect: true, Times: 1})
+	_, err = send(t.Context(), http.MethodDelete, s.URL()+sandbox.KeyPath(s.CreatedKeys()[0].KeyID), "", "token", s.JWT())
+	require.Error(t, err)
+	assert.True(t, s.CreatedKeys()[0].Revoked)
+}
+
+func TestFaultDropBeforeEffectCreatesNothing(t *testing.T) {
+	s := start(t)
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{Drop: true, Times: 1})
+	_, err := send(t.Context(), http.MethodPost, s.URL()+sandbox.PathCreateKey, keyBody, "token", s.JWT())
+	require.Error(t, err)
+	assert.Equal(t, 1, s.Requests(sandbox.RouteCreateKey))
+	assert.Empty(t, s.CreatedKeys())
+	_, body := listKeys(t, s)
+	assert.Empty(t, body.Keys)
+}
+
+func TestFaultDelayAfterEffect(t *testing.T) {
+	s := start(t)
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{DelayAfterEffect: 30 * time.Second, Times: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err := send(ctx, http.MethodPost, s.URL()+sandbox.PathCreateKey, keyBody, "token", s.JWT())
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the client gave up waiting")
+	assert.Equal(t, 1, s.Requests(sandbox.RouteCreateKey))
+	require.Len(t, s.CreatedKeys(), 1, "the key exists although no answer came")
+
+	// A shorter hold delivers the real answer, late.
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{DelayAfterEffect: 50 * time.Millisecond, Times: 1})
+	began := time.Now()
+	a := createKey(t, s, keyBody)
+	assert.GreaterOrEqual(t, time.Since(began), 50*time.Millisecond)
+	require.Equal(t, http.StatusCreated, a.Status)
+	var got createdBody
+	a.decode(t, &got)
+	require.Len(t, s.CreatedKeys(), 2)
+	assert.Equal(t, s.CreatedKeys()[1].Value, got.Value)
+	assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
+	assert.Equal(t, 2, s.Requests(sandbox.RouteCreateKey))
+}

@@ -29,6 +29,7 @@ type CreatedKey struct {
 	Project     string
 	Scopes      []string
 	ExpiresAt   time.Time
+	Revoked     bool // revoked through DELETE: no longer listed, no longer valid
 }
 
 type storedKey struct {
@@ -73,7 +74,7 @@ func (s *Server) createdKeyByValue(value string) (CreatedKey, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, k := range s.keys {
-		if k.Value == value {
+		if k.Value == value && !k.Revoked {
 			return k.CreatedKey, true
 		}
 	}
@@ -120,21 +121,23 @@ func (s *Server) serveCreateKey(w http.ResponseWriter, r *http.Request) {
 	s.keys = append(s.keys, k)
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusCreated, createKeyAnswer{
-		Value: value,
-		Key: singleAPIKey{
-			KeyID:       k.KeyID,
-			UserID:      sandboxUserID,
-			UserEmail:   sandboxUserEmail,
-			Description: k.Description,
-			Display:     k.Display,
-			CreatedAt:   now.UTC().Format(naiveMicros),
-			ExpiresAt:   k.ExpiresAt.UTC().Format(time.RFC3339Nano),
-			Project:     k.Project,
-			Scopes:      slices.Clone(k.Scopes),
-			IsExpired:   !now.Before(k.ExpiresAt),
-		},
-	})
+	writeJSON(w, http.StatusCreated, createKeyAnswer{Value: value, Key: k.single(now)})
+}
+
+// single is the key as io.net describes it (never its secret).
+func (k storedKey) single(now time.Time) singleAPIKey {
+	return singleAPIKey{
+		KeyID:       k.KeyID,
+		UserID:      sandboxUserID,
+		UserEmail:   sandboxUserEmail,
+		Description: k.Description,
+		Display:     k.Display,
+		CreatedAt:   k.CreatedAt.UTC().Format(naiveMicros),
+		ExpiresAt:   k.ExpiresAt.UTC().Format(time.RFC3339Nano),
+		Project:     k.Project,
+		Scopes:      slices.Clone(k.Scopes),
+		IsExpired:   !now.Before(k.ExpiresAt),
+	}
 }
 
 // newKeySecret makes an "io-v2-" secret from 32 random bytes and its

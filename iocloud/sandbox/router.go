@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -10,6 +11,7 @@ type routeSpec struct {
 	route     Route
 	method    string
 	path      string
+	param     bool // path is a prefix followed by one path parameter (e.g. a key id)
 	serve     func(*Server, http.ResponseWriter, *http.Request)
 	success   int    // status of a normal answer (used by Malformed faults too)
 	truncated string // the Malformed fault's body: valid JSON cut short, no secret in it
@@ -27,19 +29,44 @@ var routeTable = []routeSpec{
 		truncated: `{"data":[{"id":4,"iso2":"US","name":"United Sta`,
 	},
 	{
+		route: RoutePrice, method: http.MethodGet, path: PathPrice,
+		serve: (*Server).servePrice, success: http.StatusOK,
+		truncated: `{"data":{"replica_count":1,"gpus_per_container":1,"available_replica_count":[4`,
+	},
+	{
 		route: RouteCreateKey, method: http.MethodPost, path: PathCreateKey,
 		serve: (*Server).serveCreateKey, success: http.StatusCreated,
 		truncated: `{"value":"io-v2-`,
 	},
+	{
+		route: RouteListKeys, method: http.MethodGet, path: PathListKeys,
+		serve: (*Server).serveListKeys, success: http.StatusOK,
+		truncated: `{"keys":[{"key_id":"`,
+	},
+	{
+		route: RouteRevokeKey, method: http.MethodDelete, path: PathListKeys, param: true,
+		serve: (*Server).serveRevokeKey, success: http.StatusOK,
+		truncated: `{"status":"succ`,
+	},
 }
 
-func lookupRoute(path string) (routeSpec, bool) {
+func (spec routeSpec) matches(path string) bool {
+	if !spec.param {
+		return path == spec.path
+	}
+	rest, ok := strings.CutPrefix(path, spec.path)
+	return ok && rest != "" && !strings.Contains(rest, "/")
+}
+
+// lookupRoutes finds every route serving path (one per method).
+func lookupRoutes(path string) []routeSpec {
+	var out []routeSpec
 	for _, spec := range routeTable {
-		if spec.path == path {
-			return spec, true
+		if spec.matches(path) {
+			out = append(out, spec)
 		}
 	}
-	return routeSpec{}, false
+	return out
 }
 
 // route dispatches like Starlette's router: an exact path match; otherwise a
@@ -48,8 +75,8 @@ func lookupRoute(path string) (routeSpec, bool) {
 // another method is a 405 with Allow. Only requests that reach a route are
 // counted and can be faulted.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	spec, ok := lookupRoute(r.URL.Path)
-	if !ok {
+	specs := lookupRoutes(r.URL.Path)
+	if len(specs) == 0 {
 		if alt, found := toggledSlash(r.URL.Path); found {
 			redirectTo(w, r, alt)
 			return
@@ -57,11 +84,17 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	if r.Method != spec.method {
-		w.Header().Set("Allow", spec.method)
+	i := slices.IndexFunc(specs, func(sp routeSpec) bool { return sp.method == r.Method })
+	if i < 0 {
+		allow := make([]string, 0, len(specs))
+		for _, sp := range specs {
+			allow = append(allow, sp.method)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
+	spec := specs[i]
 	if f, faulted := s.arrive(spec.route); faulted && s.applyFault(w, r, spec, f) {
 		return
 	}
@@ -76,8 +109,7 @@ func toggledSlash(path string) (string, bool) {
 	if strings.HasSuffix(path, "/") {
 		alt = strings.TrimSuffix(path, "/")
 	}
-	_, ok := lookupRoute(alt)
-	return alt, ok
+	return alt, len(lookupRoutes(alt)) > 0
 }
 
 // redirectTo answers 307 with an absolute Location on the same host, keeping

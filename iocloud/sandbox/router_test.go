@@ -38,12 +38,23 @@ func TestUnknownRouteAndWrongMethod(t *testing.T) {
 	assert.JSONEq(t, `{"detail":"Method Not Allowed"}`, a.Body)
 	assert.Equal(t, http.MethodGet, a.Header.Get("Allow"))
 
-	a = mustSend(t, http.MethodGet, s.URL()+sandbox.PathCreateKey, "", "token", s.JWT())
+	a = mustSend(t, http.MethodPut, s.URL()+sandbox.PathCreateKey, "", "token", s.JWT())
 	assert.Equal(t, http.StatusMethodNotAllowed, a.Status)
-	assert.Equal(t, http.MethodPost, a.Header.Get("Allow"))
+	assert.Equal(t, "POST, GET", a.Header.Get("Allow"))
+
+	a = mustSend(t, http.MethodGet, s.URL()+sandbox.KeyPath("3f0c2a7e-1111-4222-8333-944455556666"), "", "token", s.JWT())
+	assert.Equal(t, http.StatusMethodNotAllowed, a.Status)
+	assert.Equal(t, http.MethodDelete, a.Header.Get("Allow"))
+
+	// One key's path with a trailing slash redirects like any other route.
+	a = mustSend(t, http.MethodDelete, s.URL()+sandbox.KeyPath("3f0c2a7e-1111-4222-8333-944455556666")+"/", "", "token", s.JWT())
+	assert.Equal(t, http.StatusTemporaryRedirect, a.Status)
+	assert.Equal(t, s.URL()+sandbox.KeyPath("3f0c2a7e-1111-4222-8333-944455556666"), a.Header.Get("Location"))
 
 	assert.Zero(t, s.Requests(sandbox.RouteHardware))
 	assert.Zero(t, s.Requests(sandbox.RouteCreateKey))
+	assert.Zero(t, s.Requests(sandbox.RouteListKeys))
+	assert.Zero(t, s.Requests(sandbox.RouteRevokeKey))
 }
 
 func TestHandlerWithoutListening(t *testing.T) {

@@ -27,6 +27,9 @@ const (
 	RouteHardware  Route = "hardware"   // GET /enterprise/v1/io-cloud/caas/hardware/max-gpus-per-container
 	RouteReplicas  Route = "replicas"   // GET /enterprise/v1/io-cloud/caas/available-replicas
 	RouteCreateKey Route = "create-key" // POST /v1/api-keys/
+	RouteListKeys  Route = "list-keys"  // GET /v1/api-keys/
+	RouteRevokeKey Route = "revoke-key" // DELETE /v1/api-keys/{key_id}
+	RoutePrice     Route = "price"      // GET /enterprise/v1/io-cloud/caas/price
 )
 
 // Paths of the simulated routes, exactly as io.net spells them.
@@ -34,15 +37,29 @@ const (
 	PathHardware  = "/enterprise/v1/io-cloud/caas/hardware/max-gpus-per-container"
 	PathReplicas  = "/enterprise/v1/io-cloud/caas/available-replicas"
 	PathCreateKey = "/v1/api-keys/"
+	PathListKeys  = "/v1/api-keys/" // GET; DELETE PathListKeys + key_id revokes one
+	PathPrice     = "/enterprise/v1/io-cloud/caas/price"
 )
+
+// KeyPath is the path of one key (DELETE revokes it).
+func KeyPath(keyID string) string { return PathListKeys + keyID }
 
 // Fault makes a route misbehave. Times > 0 limits it to that many requests.
 //
 // Order of effects: Latency first (cut short when the request is cancelled
 // or the server closes), then Drop, else Malformed, else Status. A fault
-// with only Latency (and/or RetryAfter) delays the real answer. Faults apply
-// before any credential or input check, and a faulted request never has a
-// side effect (no key is created).
+// with only Latency (and/or RetryAfter) delays the real answer. Those faults
+// apply before any credential or input check, and such a faulted request
+// never has a side effect: Drop is "the connection was lost before io.net
+// acted" (no key is created).
+//
+// DropAfterEffect and DelayAfterEffect are the other half of an ambiguous
+// outcome: the route really does its work (checks, then creates or revokes
+// the key) and only then is the answer lost (the connection closes without
+// one) or held back for DelayAfterEffect (longer than the client waits). A
+// held-back answer whose request is cancelled, or whose server closes, is
+// dropped; the effect stays either way. They are used only when none of the
+// faults above answered first.
 type Fault struct {
 	Status      int           // answer this status (with Body) instead of the real answer
 	Body        string        // body for Status; empty means {"detail":"<status text>"}
@@ -50,8 +67,12 @@ type Fault struct {
 	RetryAfter  string        // Retry-After header value
 	Latency     time.Duration // delay before answering (honours request cancellation)
 	Malformed   bool          // answer the route's success status (200; 201 for create-key) with a truncated JSON body
-	Drop        bool          // hijack and close the connection without answering
-	Times       int
+	Drop        bool          // hijack and close the connection without answering, before acting
+
+	DropAfterEffect  bool          // act, then close the connection without answering
+	DelayAfterEffect time.Duration // act, then hold the answer this long
+
+	Times int
 }
 
 // Server is a running (or ready-to-mount) simulator.

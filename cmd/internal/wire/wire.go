@@ -14,7 +14,9 @@ import (
 
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 )
 
 // Options say how to build the core.
@@ -26,11 +28,28 @@ type Options struct {
 
 // App is the wired core.
 type App struct {
-	Client  *iocloud.Client
-	Guard   *iocloud.Guard
-	Audit   *iocloud.Audit
-	Sandbox *sandbox.Server // nil unless Options.Sandbox
-	closers []func()
+	Client    *iocloud.Client
+	Guard     *guard.Guard
+	Audit     *guard.Audit
+	AuditFile *guard.AuditFile // nil when audit records go to the log
+	Store     state.Store
+	Sandbox   *sandbox.Server // nil unless Options.Sandbox
+	closers   []func()
+}
+
+// ShutdownGrace is how long shutdown waits for work in flight: an approved
+// key action may take its whole deadline and then a key-list lookup, so
+// the grace is longer than both together (and than IOCLOUD_TIMEOUT).
+func (a *App) ShutdownGrace() time.Duration {
+	return 2*a.Guard.ActTimeout() + 10*time.Second
+}
+
+// ReopenAudit reopens the audit file after log rotation (SIGHUP).
+func (a *App) ReopenAudit() error {
+	if a.AuditFile == nil {
+		return nil
+	}
+	return a.AuditFile.Reopen()
 }
 
 // NewLogger is the operator log both binaries write: text, to w (stderr in
@@ -86,7 +105,20 @@ func Build(ctx context.Context, cfg config.Core, opts Options) (_ *App, err erro
 		return nil, fmt.Errorf("set up the io.net client: %w", err)
 	}
 
-	tickets, err := iocloud.NewTickets([]byte(cfg.ConfirmSecret.Reveal()))
+	app.Store, err = state.Open(cfg.State.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("IOCLOUD_STATE: %w", err)
+	}
+	app.closers = append(app.closers, func() { _ = app.Store.Close() })
+	if err := app.Store.Ping(ctx); err != nil {
+		// Reads do not need the store; key actions say so when asked.
+		logger.WarnContext(ctx, "the state store (IOCLOUD_STATE) cannot be reached: key actions are refused until it can; reads work",
+			"store", app.Store.Kind())
+	} else {
+		logger.InfoContext(ctx, "guard state store ready", "store", app.Store.Kind())
+	}
+
+	tickets, err := guard.NewTickets([]byte(cfg.ConfirmSecret.Reveal()), app.Store)
 	if err != nil {
 		return nil, fmt.Errorf("IOCLOUD_CONFIRM_SECRET: cannot set up confirmations: %w", err)
 	}
@@ -96,12 +128,16 @@ func Build(ctx context.Context, cfg config.Core, opts Options) (_ *App, err erro
 		return nil, err
 	}
 
-	app.Guard = iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: app.Client,
-		Policy:  cfg.Policy(),
-		Tickets: tickets,
-		Audit:   app.Audit,
-		Sandbox: opts.Sandbox,
+	app.Guard = guard.New(guard.Config{
+		Client:     app.Client,
+		Policy:     cfg.Policy(),
+		Store:      app.Store,
+		Tickets:    tickets,
+		Audit:      app.Audit,
+		Limits:     guard.Limits{MaxPending: cfg.KeyMaxPending, MaxPerDay: cfg.KeyMaxPerDay},
+		Logger:     logger,
+		Sandbox:    opts.Sandbox,
+		ActTimeout: cfg.Timeout + 5*time.Second,
 	})
 
 	logJWTStatus(ctx, logger, app.Client.JWTStatus(), time.Now())
@@ -110,22 +146,26 @@ func Build(ctx context.Context, cfg config.Core, opts Options) (_ *App, err erro
 
 // openAudit writes audit records to the IOCLOUD_AUDIT_LOG file (JSON lines,
 // created 0600) or, when unset, to the operator log.
-func openAudit(ctx context.Context, path string, logger *slog.Logger, app *App) (*iocloud.Audit, error) {
+func openAudit(ctx context.Context, path string, logger *slog.Logger, app *App) (*guard.Audit, error) {
 	if path == "" {
 		logger.InfoContext(ctx, "audit records go to this log (set IOCLOUD_AUDIT_LOG for a JSON-lines file)")
-		return iocloud.NewAudit(nil, logger), nil
+		return guard.NewAudit(nil, logger), nil
 	}
-	f, err := iocloud.OpenAuditFile(path)
+	f, err := guard.OpenAuditFile(path)
+	if errors.Is(err, guard.ErrUnsafeAuditFile) {
+		return nil, fmt.Errorf("IOCLOUD_AUDIT_LOG: refused: %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("IOCLOUD_AUDIT_LOG: cannot open %q for appending: %w", path, unwrapPathError(err))
 	}
+	app.AuditFile = f
 	app.closers = append(app.closers, func() {
 		if err := f.Close(); err != nil {
 			logger.ErrorContext(ctx, "audit log did not close cleanly", "path", path, "err", err)
 		}
 	})
 	logger.InfoContext(ctx, "audit records go to a file", "path", path)
-	return iocloud.NewAudit(f, logger), nil
+	return guard.NewAudit(f, logger), nil
 }
 
 // logJWTStatus tells the operator at start whether keys can be created, so a

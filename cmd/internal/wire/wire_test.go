@@ -17,6 +17,7 @@ import (
 
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/sethvargo/go-envconfig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,7 +65,7 @@ func TestBuildSandbox(t *testing.T) {
 	pending, err := app.Guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "wire test"}, "")
 	require.NoError(t, err)
 	assert.Equal(t, cfg.KeyDefaultTTL, time.Until(pending.Request.ExpiresAt).Round(time.Hour), "policy comes from the config")
-	created, err := app.Guard.Confirm(t.Context(), actor, pending.Token, "")
+	created, err := app.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.NoError(t, err)
 	require.Len(t, app.Sandbox.CreatedKeys(), 1)
 	assert.Equal(t, app.Sandbox.CreatedKeys()[0].Value, created.Secret.Reveal())
@@ -91,7 +92,7 @@ func TestBuildAuditFile(t *testing.T) {
 	actor := iocloud.Actor{Frontend: "test", ID: "u1"}
 	pending, err := app.Guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "audited"}, "")
 	require.NoError(t, err)
-	created, err := app.Guard.Confirm(t.Context(), actor, pending.Token, "")
+	created, err := app.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.NoError(t, err)
 	app.Close()
 	app.Close() // twice is harmless
@@ -102,12 +103,12 @@ func TestBuildAuditFile(t *testing.T) {
 	var outcomes []string
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
-		var ev iocloud.AuditEvent
+		var ev guard.AuditEvent
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev))
 		assert.True(t, ev.Sandbox)
 		outcomes = append(outcomes, ev.Outcome)
 	}
-	assert.Equal(t, []string{iocloud.OutcomePending, iocloud.OutcomeCreated}, outcomes)
+	assert.Equal(t, []string{guard.OutcomePending, guard.OutcomeCreating, iocloud.OutcomeCreated}, outcomes)
 }
 
 func TestBuildAuditFileUnopenable(t *testing.T) {
@@ -181,7 +182,7 @@ func TestBuildConfirmSecretShared(t *testing.T) {
 	actor := iocloud.Actor{Frontend: "test", ID: "u1"}
 	pending, err := a.Guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "shared"}, "")
 	require.NoError(t, err)
-	_, err = b.Guard.Confirm(t.Context(), actor, pending.Token, "")
+	_, err = b.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.NoError(t, err)
 	assert.Len(t, b.Sandbox.CreatedKeys(), 1)
 
@@ -191,7 +192,7 @@ func TestBuildConfirmSecretShared(t *testing.T) {
 	t.Cleanup(c.Close)
 	pending, err = a.Guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "not shared"}, "")
 	require.NoError(t, err)
-	_, err = c.Guard.Confirm(t.Context(), actor, pending.Token, "")
+	_, err = c.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.Error(t, err)
 	assert.Empty(t, c.Sandbox.CreatedKeys())
 }

@@ -1,4 +1,4 @@
-package iocloud_test
+package guard_test
 
 import (
 	"bufio"
@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
@@ -52,8 +53,8 @@ func auditLines(t *testing.T, out string) []map[string]any {
 	return lines
 }
 
-func sampleEvent() iocloud.AuditEvent {
-	return iocloud.AuditEvent{
+func sampleEvent() guard.AuditEvent {
+	return guard.AuditEvent{
 		Frontend: "slack",
 		Actor:    "slack:T1/U1",
 		Action:   "create_api_key",
@@ -73,14 +74,14 @@ func sampleEvent() iocloud.AuditEvent {
 func TestAuditWritesJSONLines(t *testing.T) {
 	t.Parallel()
 	var out syncBuffer
-	audit := iocloud.NewAudit(&out, slog.New(slog.DiscardHandler))
+	audit := guard.NewAudit(&out, slog.New(slog.DiscardHandler))
 
 	at := time.Date(2026, 11, 5, 13, 0, 0, 0, time.FixedZone("CET", 3600))
 	ev := sampleEvent()
 	ev.Time = at
 	audit.Record(t.Context(), ev)
 	before := time.Now()
-	audit.Record(t.Context(), iocloud.AuditEvent{Frontend: "mcp", Actor: "mcp:s1", Action: "create_api_key", Outcome: iocloud.OutcomeRefused, Reason: "description: is empty"})
+	audit.Record(t.Context(), guard.AuditEvent{Frontend: "mcp", Actor: "mcp:s1", Action: "create_api_key", Outcome: guard.OutcomeRefused, Reason: "description: is empty"})
 
 	lines := auditLines(t, out.String())
 	require.Len(t, lines, 2)
@@ -114,7 +115,7 @@ func TestAuditWritesJSONLines(t *testing.T) {
 func TestAuditConcurrentRecordsStayWholeLines(t *testing.T) {
 	t.Parallel()
 	var out syncBuffer
-	audit := iocloud.NewAudit(&out, nil)
+	audit := guard.NewAudit(&out, nil)
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() { audit.Record(t.Context(), sampleEvent()) })
@@ -126,7 +127,7 @@ func TestAuditConcurrentRecordsStayWholeLines(t *testing.T) {
 func TestAuditToLogger(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
-	audit := iocloud.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil)))
+	audit := guard.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil)))
 	audit.Record(t.Context(), sampleEvent())
 
 	lines := auditLines(t, logs.String())
@@ -157,7 +158,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func TestAuditWriteErrorIsLoggedNotReturned(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
-	audit := iocloud.NewAudit(failingWriter{}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	audit := guard.NewAudit(failingWriter{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	audit.Record(t.Context(), sampleEvent())
 
 	out := logs.String()
@@ -168,7 +169,7 @@ func TestAuditWriteErrorIsLoggedNotReturned(t *testing.T) {
 
 func TestAuditNilIsNoop(t *testing.T) {
 	t.Parallel()
-	var audit *iocloud.Audit
+	var audit *guard.Audit
 	assert.NotPanics(t, func() { audit.Record(t.Context(), sampleEvent()) })
 }
 
@@ -177,9 +178,9 @@ func TestOpenAuditFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 
 	for i := range 2 {
-		f, err := iocloud.OpenAuditFile(path)
+		f, err := guard.OpenAuditFile(path)
 		require.NoError(t, err)
-		iocloud.NewAudit(f, nil).Record(t.Context(), sampleEvent())
+		guard.NewAudit(f, nil).Record(t.Context(), sampleEvent())
 		require.NoError(t, f.Close(), "open %d", i)
 	}
 	info, err := os.Stat(path)
@@ -190,7 +191,7 @@ func TestOpenAuditFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, auditLines(t, string(raw)), 2, "the second open appends")
 
-	_, err = iocloud.OpenAuditFile(filepath.Join(t.TempDir(), "missing", "audit.jsonl"))
+	_, err = guard.OpenAuditFile(filepath.Join(t.TempDir(), "missing", "audit.jsonl"))
 	require.Error(t, err)
 }
 
@@ -217,6 +218,6 @@ func TestAuditEventHasNoSecretField(t *testing.T) {
 			walk(f.Type, path+"."+f.Name)
 		}
 	}
-	walk(reflect.TypeFor[iocloud.AuditEvent](), "AuditEvent")
+	walk(reflect.TypeFor[guard.AuditEvent](), "AuditEvent")
 	assert.True(t, seen[reflect.TypeFor[iocloud.KeyRequest]()], "the walk reached the request")
 }

@@ -1,4 +1,4 @@
-package iocloud_test
+package guard_test
 
 import (
 	"crypto/hmac"
@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 )
 
 // testSecret is a valid IOCLOUD_CONFIRM_SECRET for tests.
@@ -41,8 +43,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func sampleTicket() iocloud.Ticket {
-	return iocloud.Ticket{
+func sampleTicket() guard.Ticket {
+	return guard.Ticket{
 		Action:  "create_api_key",
 		Actor:   "slack:T1/U1",
 		Binding: iocloud.Digest(map[string]any{"description": "CI key"}),
@@ -55,13 +57,13 @@ func sampleTicket() iocloud.Ticket {
 	}
 }
 
-func checkFor(tk iocloud.Ticket) iocloud.TicketCheck {
-	return iocloud.TicketCheck{Action: tk.Action, Actor: tk.Actor, Binding: tk.Binding}
+func checkFor(tk guard.Ticket) guard.TicketCheck {
+	return guard.TicketCheck{Action: tk.Action, Actor: tk.Actor, Binding: tk.Binding}
 }
 
-func newTickets(t testing.TB, clock *fakeClock, opts ...iocloud.TicketOption) *iocloud.Tickets {
+func newTickets(t testing.TB, clock *fakeClock, opts ...guard.TicketOption) *guard.Tickets {
 	t.Helper()
-	tickets, err := iocloud.NewTickets(testSecret, append([]iocloud.TicketOption{iocloud.WithTicketClock(clock.Now)}, opts...)...)
+	tickets, err := guard.NewTickets(testSecret, nil, append([]guard.TicketOption{guard.WithTicketClock(clock.Now)}, opts...)...)
 	require.NoError(t, err)
 	return tickets
 }
@@ -74,14 +76,14 @@ func TestTicketOpensOnceThenUsed(t *testing.T) {
 	token, sealed, err := tickets.Seal(sampleTicket())
 	require.NoError(t, err)
 	assert.NotEmpty(t, sealed.Nonce)
-	assert.Equal(t, clock.Now().Add(iocloud.TicketTTL), sealed.ExpiresAt)
+	assert.Equal(t, clock.Now().Add(guard.TicketTTL), sealed.ExpiresAt)
 
-	opened, err := tickets.Open(token, checkFor(sealed))
+	opened, err := tickets.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err)
 	assert.Equal(t, sealed, opened)
 	assert.Equal(t, sampleTicket().Request, opened.Request)
 
-	_, err = tickets.Open(token, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), token, checkFor(sealed))
 	require.ErrorIs(t, err, iocloud.ErrTicketUsed)
 }
 
@@ -103,10 +105,10 @@ func TestTicketWrongActorDoesNotConsume(t *testing.T) {
 
 	other := checkFor(sealed)
 	other.Actor = "slack:T1/U2"
-	_, err = tickets.Open(token, other)
+	_, err = tickets.Open(t.Context(), token, other)
 	require.ErrorIs(t, err, iocloud.ErrTicketWrongActor)
 
-	_, err = tickets.Open(token, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err, "the owner can still confirm")
 }
 
@@ -123,47 +125,47 @@ func TestTicketMismatchDoesNotConsume(t *testing.T) {
 
 	checks := map[string]struct {
 		token string
-		check iocloud.TicketCheck
+		check guard.TicketCheck
 	}{
-		"other arguments":          {bound, iocloud.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1", Binding: iocloud.Digest("other")}},
-		"binding left out":         {bound, iocloud.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1"}},
-		"binding on unbound":       {unbound, iocloud.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1", Binding: iocloud.Digest("x")}},
-		"other action":             {bound, iocloud.TicketCheck{Action: "delete_api_key", Actor: "slack:T1/U1", Binding: boundSealed.Binding}},
-		"other action, no binding": {unbound, iocloud.TicketCheck{Action: "", Actor: "slack:T1/U1"}},
+		"other arguments":          {bound, guard.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1", Binding: iocloud.Digest("other")}},
+		"binding left out":         {bound, guard.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1"}},
+		"binding on unbound":       {unbound, guard.TicketCheck{Action: "create_api_key", Actor: "slack:T1/U1", Binding: iocloud.Digest("x")}},
+		"other action":             {bound, guard.TicketCheck{Action: "delete_api_key", Actor: "slack:T1/U1", Binding: boundSealed.Binding}},
+		"other action, no binding": {unbound, guard.TicketCheck{Action: "", Actor: "slack:T1/U1"}},
 	}
 	for name, c := range checks {
-		_, err := tickets.Open(c.token, c.check)
+		_, err := tickets.Open(t.Context(), c.token, c.check)
 		require.ErrorIs(t, err, iocloud.ErrTicketMismatch, name)
 	}
 
-	_, err = tickets.Open(bound, checkFor(boundSealed))
+	_, err = tickets.Open(t.Context(), bound, checkFor(boundSealed))
 	require.NoError(t, err)
-	_, err = tickets.Open(unbound, checkFor(unboundSealed))
+	_, err = tickets.Open(t.Context(), unbound, checkFor(unboundSealed))
 	require.NoError(t, err)
 }
 
 func TestTicketExpiry(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	tickets := newTickets(t, clock, iocloud.WithTicketTTL(time.Minute))
+	tickets := newTickets(t, clock, guard.WithTicketTTL(time.Minute))
 	first, sealed, err := tickets.Seal(sampleTicket())
 	require.NoError(t, err)
 	second, _, err := tickets.Seal(sampleTicket())
 	require.NoError(t, err)
 
 	clock.Advance(time.Minute - time.Nanosecond)
-	_, err = tickets.Open(first, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), first, checkFor(sealed))
 	require.NoError(t, err, "valid until the last instant")
 
 	clock.Advance(time.Nanosecond)
-	_, err = tickets.Open(second, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), second, checkFor(sealed))
 	require.ErrorIs(t, err, iocloud.ErrTicketExpired)
 	assert.Contains(t, err.Error(), "2026-11-05T12:01:00Z")
 
 	// A used ticket stays refused after it expires (and after its nonce is
 	// forgotten): expiry answers first.
 	clock.Advance(24 * time.Hour)
-	_, err = tickets.Open(first, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), first, checkFor(sealed))
 	require.ErrorIs(t, err, iocloud.ErrTicketExpired)
 }
 
@@ -173,67 +175,53 @@ func TestTicketOtherSecretOrProcess(t *testing.T) {
 	token, sealed, err := newTickets(t, clock).Seal(sampleTicket())
 	require.NoError(t, err)
 
-	otherSecret, err := iocloud.NewTickets([]byte(strings.Repeat("z", 40)), iocloud.WithTicketClock(clock.Now))
+	otherSecret, err := guard.NewTickets([]byte(strings.Repeat("z", 40)), nil, guard.WithTicketClock(clock.Now))
 	require.NoError(t, err)
-	_, err = otherSecret.Open(token, checkFor(sealed))
-	require.ErrorIs(t, err, iocloud.ErrTicketInvalid)
+	_, err = otherSecret.Open(t.Context(), token, checkFor(sealed))
+	require.ErrorIs(t, err, iocloud.ErrTicketStale, "another server's ticket is named as such, not as a forgery")
 
-	// Without a secret each process has its own random key.
-	p1, err := iocloud.NewTickets(nil)
+	// Without a secret each process has its own random key: a restart
+	// makes old tickets stale, and says so.
+	p1, err := guard.NewTickets(nil, nil)
 	require.NoError(t, err)
-	p2, err := iocloud.NewTickets(nil)
+	p2, err := guard.NewTickets(nil, nil)
 	require.NoError(t, err)
 	tok, sealed1, err := p1.Seal(sampleTicket())
 	require.NoError(t, err)
-	_, err = p2.Open(tok, checkFor(sealed1))
-	require.ErrorIs(t, err, iocloud.ErrTicketInvalid)
-	_, err = p1.Open(tok, checkFor(sealed1))
+	_, err = p2.Open(t.Context(), tok, checkFor(sealed1))
+	require.ErrorIs(t, err, iocloud.ErrTicketStale)
+	_, err = p1.Open(t.Context(), tok, checkFor(sealed1))
 	require.NoError(t, err)
-}
-
-// sharedNonces stands in for a store shared by replicas (e.g. Redis).
-type sharedNonces struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (s *sharedNonces) MarkUsed(nonce string, _, _ time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.seen[nonce] {
-		return false, nil
-	}
-	s.seen[nonce] = true
-	return true, nil
 }
 
 func TestTicketReplicasShareSecretAndStore(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	store := &sharedNonces{seen: map[string]bool{}}
-	a := newTickets(t, clock, iocloud.WithUsedNonces(store))
-	b := newTickets(t, clock, iocloud.WithUsedNonces(store))
+	store := state.NewMemory()
+	a, err := guard.NewTickets(testSecret, store, guard.WithTicketClock(clock.Now))
+	require.NoError(t, err)
+	b, err := guard.NewTickets(testSecret, store, guard.WithTicketClock(clock.Now))
+	require.NoError(t, err)
 
 	token, sealed, err := a.Seal(sampleTicket())
 	require.NoError(t, err)
-	_, err = b.Open(token, checkFor(sealed))
+	_, err = b.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err, "a replica with the same secret opens it")
-	_, err = a.Open(token, checkFor(sealed))
+	_, err = a.Open(t.Context(), token, checkFor(sealed))
 	require.ErrorIs(t, err, iocloud.ErrTicketUsed, "the shared store makes it single-use across replicas")
 }
 
 func TestNewTicketsRefusesShortSecret(t *testing.T) {
 	t.Parallel()
-	_, err := iocloud.NewTickets([]byte("changeme"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "IOCLOUD_CONFIRM_SECRET")
+	_, err := guard.NewTickets([]byte("changeme"), nil)
+	require.ErrorIs(t, err, guard.ErrShortSecret)
 	assert.NotContains(t, err.Error(), "changeme", "the secret is not echoed")
 }
 
 func TestTicketSealNeedsActionAndActor(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	for _, tk := range []iocloud.Ticket{{Actor: "a:b"}, {Action: "create_api_key"}} {
+	for _, tk := range []guard.Ticket{{Actor: "a:b"}, {Action: "create_api_key"}} {
 		_, _, err := tickets.Seal(tk)
 		require.Error(t, err)
 	}
@@ -272,10 +260,10 @@ func TestTicketMalformedTokens(t *testing.T) {
 		if tok == token {
 			continue // ReplaceAll may have found nothing to replace
 		}
-		_, err := tickets.Open(tok, checkFor(sealed))
+		_, err := tickets.Open(t.Context(), tok, checkFor(sealed))
 		require.ErrorIs(t, err, iocloud.ErrTicketInvalid, "%q", tok)
 	}
-	_, err = tickets.Open(token, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err, "none of that consumed the real ticket")
 }
 
@@ -294,11 +282,11 @@ func TestTicketTamperEveryCharacter(t *testing.T) {
 				continue
 			}
 			tampered := token[:i] + string(c) + token[i+1:]
-			_, err := tickets.Open(tampered, checkFor(sealed))
+			_, err := tickets.Open(t.Context(), tampered, checkFor(sealed))
 			require.ErrorIs(t, err, iocloud.ErrTicketInvalid, "position %d set to %q", i, c)
 		}
 	}
-	_, err = tickets.Open(token, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err)
 }
 
@@ -309,12 +297,12 @@ func TestTicketTamperedFields(t *testing.T) {
 	tickets := newTickets(t, newFakeClock())
 	token, sealed, err := tickets.Seal(sampleTicket())
 	require.NoError(t, err)
-	otherToken, _, err := tickets.Seal(iocloud.Ticket{Action: "create_api_key", Actor: "slack:T1/U2", Request: sealed.Request})
+	otherToken, _, err := tickets.Seal(guard.Ticket{Action: "create_api_key", Actor: "slack:T1/U2", Request: sealed.Request})
 	require.NoError(t, err)
 	payload, mac, _ := strings.Cut(token, ".")
 	otherPayload, otherMAC, _ := strings.Cut(otherToken, ".")
 
-	reencode := func(change func(*iocloud.Ticket)) string {
+	reencode := func(change func(*guard.Ticket)) string {
 		tk := sealed
 		tk.Request.Scopes = append([]string(nil), sealed.Request.Scopes...)
 		change(&tk)
@@ -323,14 +311,14 @@ func TestTicketTamperedFields(t *testing.T) {
 		return base64.RawURLEncoding.EncodeToString(raw) + "." + mac
 	}
 	cases := map[string]string{
-		"actor":                     reencode(func(tk *iocloud.Ticket) { tk.Actor = "slack:T1/U2" }),
-		"binding":                   reencode(func(tk *iocloud.Ticket) { tk.Binding = "" }),
-		"description":               reencode(func(tk *iocloud.Ticket) { tk.Request.Description = "evil" }),
-		"scopes":                    reencode(func(tk *iocloud.Ticket) { tk.Request.Scopes = []string{"all"} }),
-		"key expiry":                reencode(func(tk *iocloud.Ticket) { tk.Request.ExpiresAt = tk.Request.ExpiresAt.AddDate(5, 0, 0) }),
-		"project":                   reencode(func(tk *iocloud.Ticket) { tk.Request.Project = "io-intelligence" }),
-		"expiry":                    reencode(func(tk *iocloud.Ticket) { tk.ExpiresAt = tk.ExpiresAt.Add(time.Hour) }),
-		"nonce":                     reencode(func(tk *iocloud.Ticket) { tk.Nonce = "AAAAAAAAAAAAAAAAAAAAAA" }),
+		"actor":                     reencode(func(tk *guard.Ticket) { tk.Actor = "slack:T1/U2" }),
+		"binding":                   reencode(func(tk *guard.Ticket) { tk.Binding = "" }),
+		"description":               reencode(func(tk *guard.Ticket) { tk.Request.Description = "evil" }),
+		"scopes":                    reencode(func(tk *guard.Ticket) { tk.Request.Scopes = []string{"all"} }),
+		"key expiry":                reencode(func(tk *guard.Ticket) { tk.Request.ExpiresAt = tk.Request.ExpiresAt.AddDate(5, 0, 0) }),
+		"project":                   reencode(func(tk *guard.Ticket) { tk.Request.Project = "io-intelligence" }),
+		"expiry":                    reencode(func(tk *guard.Ticket) { tk.ExpiresAt = tk.ExpiresAt.Add(time.Hour) }),
+		"nonce":                     reencode(func(tk *guard.Ticket) { tk.Nonce = "AAAAAAAAAAAAAAAAAAAAAA" }),
 		"payload of another ticket": otherPayload + "." + mac,
 		"mac of another ticket":     payload + "." + otherMAC,
 	}
@@ -342,10 +330,10 @@ func TestTicketTamperedFields(t *testing.T) {
 		if name == "binding" {
 			check.Binding = ""
 		}
-		_, err := tickets.Open(tok, check)
+		_, err := tickets.Open(t.Context(), tok, check)
 		require.ErrorIs(t, err, iocloud.ErrTicketInvalid, name)
 	}
-	_, err = tickets.Open(token, checkFor(sealed))
+	_, err = tickets.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err)
 }
 
@@ -358,7 +346,7 @@ func TestTicketConcurrentOpenExactlyOnce(t *testing.T) {
 	errs := make([]error, 50)
 	var wg sync.WaitGroup
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = tickets.Open(token, checkFor(sealed)) })
+		wg.Go(func() { _, errs[i] = tickets.Open(t.Context(), token, checkFor(sealed)) })
 	}
 	wg.Wait()
 	opened := 0
@@ -409,7 +397,7 @@ func TestDigest(t *testing.T) {
 // "iocloud-ticket-v1\x00" + payload)). It pins the wire format (replicas of
 // different versions share it) and, having a fixed nonce, is the same in
 // every process, which the fuzz workers need.
-func handSealed(t testing.TB, tk iocloud.Ticket) string {
+func handSealed(t testing.TB, tk guard.Ticket) string {
 	t.Helper()
 	raw, err := json.Marshal(tk)
 	require.NoError(t, err)
@@ -419,7 +407,7 @@ func handSealed(t testing.TB, tk iocloud.Ticket) string {
 	return payload + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func handTicket() iocloud.Ticket {
+func handTicket() guard.Ticket {
 	tk := sampleTicket()
 	tk.Nonce = "c2VlZC1ub25jZS0wMDAwMA"
 	tk.ExpiresAt = newFakeClock().Now().Add(5 * time.Minute)
@@ -430,7 +418,7 @@ func TestTicketWireFormat(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
 	tk := handTicket()
-	opened, err := tickets.Open(handSealed(t, tk), checkFor(tk))
+	opened, err := tickets.Open(t.Context(), handSealed(t, tk), checkFor(tk))
 	require.NoError(t, err)
 	assert.Equal(t, tk, opened)
 
@@ -463,12 +451,12 @@ func FuzzOpenTicket(f *testing.F) {
 	clock := newFakeClock()
 	f.Fuzz(func(t *testing.T, input string) {
 		tickets := newTickets(t, clock) // a fresh single-use store per input
-		opened, err := tickets.Open(input, checkFor(tk))
+		opened, err := tickets.Open(t.Context(), input, checkFor(tk))
 		if err == nil {
 			require.Equal(t, token, input, "only the sealed token opens")
 			require.Equal(t, tk, opened)
 		} else {
-			require.Equal(t, iocloud.Ticket{}, opened)
+			require.Equal(t, guard.Ticket{}, opened)
 		}
 	})
 }
@@ -496,7 +484,7 @@ func BenchmarkTicketOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if _, err := tickets.Open(token, check); err != nil {
+		if _, err := tickets.Open(b.Context(), token, check); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package iocloud_test
+package guard_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 )
 
 // knownSecret is what the fake io.net hands out; it must never be recorded.
@@ -73,7 +74,7 @@ func (f *fakeIONet) Calls() int {
 }
 
 type guardFixture struct {
-	guard  *iocloud.Guard
+	guard  *guard.Guard
 	ionet  *fakeIONet
 	clock  *fakeClock
 	audit  *syncBuffer
@@ -86,7 +87,7 @@ type guardFixture struct {
 func newGuardFixture(t *testing.T) *guardFixture {
 	t.Helper()
 	clock := newFakeClock()
-	tickets, err := iocloud.NewTickets(testSecret, iocloud.WithTicketClock(clock.Now))
+	tickets, err := guard.NewTickets(testSecret, nil, guard.WithTicketClock(clock.Now))
 	require.NoError(t, err)
 	fx := &guardFixture{
 		ionet: &fakeIONet{jwt: iocloud.JWTStatus{Present: true, ExpiresAt: clock.Now().Add(20 * 24 * time.Hour)}},
@@ -103,11 +104,11 @@ func newGuardFixture(t *testing.T) *guardFixture {
 		},
 	}
 	logger := slog.New(slog.NewJSONHandler(fx.logs, nil))
-	fx.guard = iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: fx.ionet,
+	fx.guard = guard.New(guard.Config{
+		Client:  fx.ionet,
 		Policy:  iocloud.DefaultPolicy(),
 		Tickets: tickets,
-		Audit:   iocloud.NewAudit(fx.audit, logger),
+		Audit:   guard.NewAudit(fx.audit, logger),
 		Now:     clock.Now,
 		Sandbox: true,
 	})
@@ -142,25 +143,27 @@ func TestGuardPrepareThenConfirmCreatesOnce(t *testing.T) {
 	pending, err := fx.guard.Prepare(t.Context(), fx.owner, fx.ask, "")
 	require.NoError(t, err)
 	assert.Equal(t, fx.wanted, pending.Request, "the preview is exactly what will be created")
-	assert.Equal(t, fx.clock.Now().Add(iocloud.TicketTTL), pending.ExpiresAt)
+	assert.Equal(t, fx.clock.Now().Add(guard.TicketTTL), pending.ExpiresAt)
 	assert.NotEmpty(t, pending.Token)
 	assert.True(t, pending.JWT.Present)
 	assert.Equal(t, 0, fx.ionet.Calls(), "preparing creates nothing")
 
-	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, knownSecret, key.Secret.Reveal(), "the requester gets the secret")
 	assert.Equal(t, 1, fx.ionet.Calls())
 	assert.Equal(t, []iocloud.KeyRequest{fx.wanted}, fx.ionet.got, "io.net is asked for exactly the previewed request")
 
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketUsed)
 	assert.Equal(t, 1, fx.ionet.Calls(), "a second confirmation creates nothing")
 
 	lines := auditLines(t, fx.audit.String())
-	require.Len(t, lines, 3)
-	assert.Equal(t, []string{"pending", "created", "rejected"}, fx.outcomes(t))
-	created := lines[1]
+	require.Len(t, lines, 4)
+	assert.Equal(t, []string{"pending", "creating", "created", "rejected"}, fx.outcomes(t))
+	assert.Equal(t, lines[0]["ticket_id"], lines[1]["ticket_id"], "the write-ahead record names the ticket")
+	assert.Equal(t, lines[1]["ticket_id"], lines[2]["ticket_id"])
+	created := lines[2]
 	assert.Equal(t, "slack", created["frontend"])
 	assert.Equal(t, "slack:T1/U1", created["actor"])
 	assert.Equal(t, "create_api_key", created["action"])
@@ -171,7 +174,7 @@ func TestGuardPrepareThenConfirmCreatesOnce(t *testing.T) {
 	assert.NotEmpty(t, lines[0]["ticket_id"])
 	assert.Equal(t, lines[0]["ticket_id"], created["ticket_id"], "pending and created are tied together")
 	assert.NotContains(t, fx.audit.String(), pending.Token, "the token is not recorded")
-	assert.Contains(t, lines[2]["reason"], "already been used")
+	assert.Contains(t, lines[3]["reason"], "already been used")
 }
 
 func TestGuardPolicyRefusalNeverCallsIONet(t *testing.T) {
@@ -223,12 +226,12 @@ func TestGuardJWTExpiringBeforeConfirmKeepsTicket(t *testing.T) {
 	pending := fx.prepare(t)
 
 	fx.ionet.setJWT(iocloud.JWTStatus{Present: true, Expired: true})
-	_, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrJWTExpired)
 	assert.Equal(t, 0, fx.ionet.Calls())
 
 	fx.ionet.setJWT(iocloud.JWTStatus{Present: true})
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.NoError(t, err, "the ticket was not burnt")
 	assert.Equal(t, 1, fx.ionet.Calls())
 }
@@ -243,35 +246,35 @@ func TestGuardRejectedTicketsNeverCallIONet(t *testing.T) {
 		want    error
 	}{
 		{"another user", func(ctx context.Context, fx *guardFixture, token string) error {
-			_, err := fx.guard.Confirm(ctx, stranger, token, "")
+			_, err := fx.guard.Confirm(ctx, stranger, token, "", "")
 			return err
 		}, iocloud.ErrTicketWrongActor},
 		{"same id on another frontend", func(ctx context.Context, fx *guardFixture, token string) error {
-			_, err := fx.guard.Confirm(ctx, sameIDOtherFrontend, token, "")
+			_, err := fx.guard.Confirm(ctx, sameIDOtherFrontend, token, "", "")
 			return err
 		}, iocloud.ErrTicketWrongActor},
 		{"expired", func(ctx context.Context, fx *guardFixture, token string) error {
-			fx.clock.Advance(iocloud.TicketTTL)
-			_, err := fx.guard.Confirm(ctx, fx.owner, token, "")
+			fx.clock.Advance(guard.TicketTTL)
+			_, err := fx.guard.Confirm(ctx, fx.owner, token, "", "")
 			return err
 		}, iocloud.ErrTicketExpired},
 		{"tampered", func(ctx context.Context, fx *guardFixture, token string) error {
-			_, err := fx.guard.Confirm(ctx, fx.owner, "x"+token[1:], "")
+			_, err := fx.guard.Confirm(ctx, fx.owner, "x"+token[1:], "", "")
 			return err
 		}, iocloud.ErrTicketInvalid},
 		{"garbage", func(ctx context.Context, fx *guardFixture, _ string) error {
-			_, err := fx.guard.Confirm(ctx, fx.owner, "confirm", "")
+			_, err := fx.guard.Confirm(ctx, fx.owner, "confirm", "", "")
 			return err
 		}, iocloud.ErrTicketInvalid},
 		{"other arguments", func(ctx context.Context, fx *guardFixture, token string) error {
-			_, err := fx.guard.Confirm(ctx, fx.owner, token, iocloud.Digest("other"))
+			_, err := fx.guard.Confirm(ctx, fx.owner, token, iocloud.Digest("other"), "")
 			return err
 		}, iocloud.ErrTicketMismatch},
 		{"after cancel", func(ctx context.Context, fx *guardFixture, token string) error {
-			if _, err := fx.guard.Cancel(ctx, fx.owner, token, ""); err != nil {
+			if _, err := fx.guard.Cancel(ctx, fx.owner, token, "", ""); err != nil {
 				return err
 			}
-			_, err := fx.guard.Confirm(ctx, fx.owner, token, "")
+			_, err := fx.guard.Confirm(ctx, fx.owner, token, "", "")
 			return err
 		}, iocloud.ErrTicketUsed},
 	}
@@ -294,12 +297,12 @@ func TestGuardWrongActorLeavesTicketToOwner(t *testing.T) {
 	fx := newGuardFixture(t)
 	pending := fx.prepare(t)
 
-	_, err := fx.guard.Confirm(t.Context(), iocloud.Actor{Frontend: "slack", ID: "T1/U2"}, pending.Token, "")
+	_, err := fx.guard.Confirm(t.Context(), iocloud.Actor{Frontend: "slack", ID: "T1/U2"}, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketWrongActor)
-	_, err = fx.guard.Cancel(t.Context(), iocloud.Actor{Frontend: "slack", ID: "T1/U2"}, pending.Token, "")
+	_, err = fx.guard.Cancel(t.Context(), iocloud.Actor{Frontend: "slack", ID: "T1/U2"}, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketWrongActor, "nor can they cancel it")
 
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, 1, fx.ionet.Calls())
 
@@ -316,13 +319,13 @@ func TestGuardBindingMustMatch(t *testing.T) {
 	pending, err := fx.guard.Prepare(t.Context(), fx.owner, fx.ask, binding)
 	require.NoError(t, err)
 
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketMismatch)
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, iocloud.Digest(map[string]any{"description": "CI key", "scopes": []any{"all"}}))
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, iocloud.Digest(map[string]any{"description": "CI key", "scopes": []any{"all"}}), "")
 	require.ErrorIs(t, err, iocloud.ErrTicketMismatch)
 	assert.Equal(t, 0, fx.ionet.Calls())
 
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, iocloud.Digest(map[string]any{"scopes": []any{"read"}, "description": "CI key"}))
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, iocloud.Digest(map[string]any{"scopes": []any{"read"}, "description": "CI key"}), "")
 	require.NoError(t, err)
 	assert.Equal(t, 1, fx.ionet.Calls())
 }
@@ -332,10 +335,10 @@ func TestGuardCancel(t *testing.T) {
 	fx := newGuardFixture(t)
 	pending := fx.prepare(t)
 
-	req, err := fx.guard.Cancel(t.Context(), fx.owner, pending.Token, "")
+	req, err := fx.guard.Cancel(t.Context(), fx.owner, pending.Token, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, fx.wanted, req)
-	_, err = fx.guard.Cancel(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Cancel(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketUsed)
 	assert.Equal(t, 0, fx.ionet.Calls())
 	assert.Equal(t, []string{"pending", "cancelled", "rejected"}, fx.outcomes(t))
@@ -347,7 +350,7 @@ func TestGuardIONetFailureIsNotRetried(t *testing.T) {
 	fx.ionet.err = fmt.Errorf("%w: 503 Service Unavailable", iocloud.ErrUnavailable)
 	pending := fx.prepare(t)
 
-	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrUnavailable)
 	assert.Nil(t, key)
 	assert.Equal(t, 1, fx.ionet.Calls(), "exactly one attempt")
@@ -355,15 +358,15 @@ func TestGuardIONetFailureIsNotRetried(t *testing.T) {
 	fx.ionet.mu.Lock()
 	fx.ionet.err = nil
 	fx.ionet.mu.Unlock()
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.ErrorIs(t, err, iocloud.ErrTicketUsed, "a failed attempt still used the ticket")
 	assert.Equal(t, 1, fx.ionet.Calls())
 
 	lines := auditLines(t, fx.audit.String())
-	require.Len(t, lines, 3)
-	assert.Equal(t, "failed", lines[1]["outcome"])
-	assert.Equal(t, "io.net is unavailable: 503 Service Unavailable", lines[1]["reason"])
-	assert.NotContains(t, lines[1], "key_id")
+	require.Len(t, lines, 4)
+	assert.Equal(t, "not_created", lines[2]["outcome"], "a 503 is looked up in the key list; the key is not there")
+	assert.Equal(t, "io.net is unavailable: 503 Service Unavailable", lines[2]["reason"])
+	assert.NotContains(t, lines[2], "key_id")
 }
 
 func TestGuardConcurrentConfirmsCreateOneKey(t *testing.T) {
@@ -376,7 +379,7 @@ func TestGuardConcurrentConfirmsCreateOneKey(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+			key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 			switch {
 			case err == nil && key != nil:
 				created.Add(1)
@@ -396,21 +399,23 @@ func TestGuardConcurrentConfirmsCreateOneKey(t *testing.T) {
 	for _, o := range fx.outcomes(t) {
 		counts[o]++
 	}
-	assert.Equal(t, map[string]int{"pending": 1, "created": 1, "rejected": 19}, counts)
+	// 19 identical rejections within a minute are one record (a flood
+	// of retries must not flood the audit); the summary counts the rest.
+	assert.Equal(t, map[string]int{"pending": 1, "creating": 1, "created": 1, "rejected": 1}, counts)
 }
 
 func TestGuardErrorsNeverCarryTheSecret(t *testing.T) {
 	t.Parallel()
 	fx := newGuardFixture(t)
 	pending := fx.prepare(t)
-	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	key, err := fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.NoError(t, err)
 
 	// The key printed or logged by mistake still hides the secret.
 	for _, s := range []string{fmt.Sprintf("%v", key), fmt.Sprintf("%+v", key), fmt.Sprintf("%#v", key)} {
 		assert.NotContains(t, s, knownSecret)
 	}
-	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "")
+	_, err = fx.guard.Confirm(t.Context(), fx.owner, pending.Token, "", "")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), knownSecret)
 }
@@ -419,19 +424,19 @@ func TestGuardAuditsToLoggerWithoutFile(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	ionet := &fakeIONet{jwt: iocloud.JWTStatus{Present: true}}
-	guard := iocloud.NewGuard(iocloud.GuardConfig{
-		Creator: ionet,
-		Audit:   iocloud.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil))),
+	guard := guard.New(guard.Config{
+		Client: ionet,
+		Audit:  guard.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil))),
 	}) // zero Policy: DefaultPolicy; no Tickets: a random key
 	actor := iocloud.Actor{Frontend: "mcp", ID: "session-1"}
 	pending, err := guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "k"}, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"all"}, pending.Request.Scopes)
-	_, err = guard.Confirm(t.Context(), actor, pending.Token, "")
+	_, err = guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.NoError(t, err)
 
 	out := logs.String()
-	assert.Equal(t, 2, strings.Count(out, `"msg":"audit"`))
+	assert.Equal(t, 3, strings.Count(out, `"msg":"audit"`), "pending, creating, created")
 	assert.Contains(t, out, `"outcome":"created"`)
 	assert.NotContains(t, out, knownSecret)
 }
@@ -448,3 +453,9 @@ func TestActorString(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "slack:T1/U1", iocloud.Actor{Frontend: "slack", ID: "T1/U1"}.String())
 }
+
+func (f *fakeIONet) ListAPIKeys(context.Context) (*iocloud.KeyList, error) {
+	return &iocloud.KeyList{}, nil
+}
+
+func (f *fakeIONet) RevokeAPIKey(context.Context, string) error { return nil }

@@ -1,0 +1,113 @@
+package testutil
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// RedisServer is a real redis-server started for one test on a free
+// loopback port, with persistence off; it stops when the test ends.
+type RedisServer struct {
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// URL is the redis:// URL of the server.
+func (r *RedisServer) URL() string { return "redis://" + r.Addr + "/0" }
+
+// Stop kills the server (to show what happens when the store goes away).
+func (r *RedisServer) Stop() {
+	if r.cmd.Process != nil {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	}
+}
+
+// StartRedis starts redis-server. Without the binary the test is skipped on a
+// developer's machine and fails in CI (CI=true), where .ci/run installs it.
+func StartRedis(t testing.TB) *RedisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		RequireOrSkip(t, "redis-server is not installed (apt-get install redis-server; .ci/run does it)")
+	}
+	port := FreePort(t)
+	dir := t.TempDir()
+	cmd := exec.CommandContext(context.Background(), bin, //nolint:gosec // test helper, fixed binary
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", dir, "--protected-mode", "yes", "--loglevel", "warning")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start redis-server: %v", err)
+	}
+	r := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd}
+	t.Cleanup(r.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if pingRedis(r.Addr) == nil {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not answer PING within 10s", r.Addr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func pingRedis(addr string) error {
+	d := net.Dialer{Timeout: time.Second}
+	conn, err := d.DialContext(context.Background(), "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("unexpected answer %q", line)
+	}
+	return nil
+}
+
+// FreePort asks the kernel for a free loopback TCP port.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// RequireOrSkip skips the test on a developer's machine and fails it in CI,
+// where every real component must be present.
+func RequireOrSkip(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("missing in CI: %s", why)
+	}
+	t.Skip(why)
+}
+
+// TempPath is a path inside a fresh temporary folder.
+func TempPath(t testing.TB, name string) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), name)
+}
