@@ -19,7 +19,7 @@ UNIT_JSON := .cache/unit.json
 # How long make fuzz runs each fuzz target.
 FUZZTIME ?= 20s
 
-.PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients dockercheck bench fuzz tidy-check vulncheck
+.PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check vulncheck
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,7 +48,7 @@ test: ## everything CI runs; ends with one line: N passed, M failed, K skipped
 	  $(GO) run ./hack/testsummary -status $$status $(UNIT_JSON); \
 	  exit $$status
 
-test-steps: vet tidy-check vulncheck mcpclients unit lint lintcheck dockercheck ## the steps of test, without the summary line
+test-steps: vet tidy-check vulncheck mcpclients conformance unit lint lintcheck dockercheck ## the steps of test, without the summary line
 
 vet: ## gofmt and go vet on the product module (hack/lintcheck's bad sample is unformatted on purpose)
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './hack/lintcheck/testdata/*' -not -path './.tools/*' -not -path './.mcpclients/*')); \
@@ -80,6 +80,9 @@ ifeq ($(HAVE_NODE),1)
 else
 	@echo "node/npm not found: the MCP Inspector interop test will be skipped"
 endif
+
+conformance: ## the MCP conformance suite and Node 22 from npm (pinned) for TestConformance (needs npm)
+	bash scripts/install-conformance.sh
 
 dockercheck: ## lint the Dockerfile and rehearse the image's build and non-root run
 	bash scripts/dockercheck.sh

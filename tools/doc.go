@@ -9,6 +9,11 @@
 // isError result whose text comes from iocloud.Advice, so an assistant is told
 // what to do next rather than handed a Go error.
 //
+// Around the tools (surface.go): resources with the read tools' documents
+// and subscriptions that poll io.net only while someone listens, the
+// find-gpus and rotate-key prompts (built from the caller's tools/list),
+// completions from live data, and tool-call logging to the client.
+//
 // NewServer returns an mcp-go server ready for any transport; cmd/iocloud-mcp
 // serves it over stdio or streamable HTTP.
 package tools

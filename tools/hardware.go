@@ -36,17 +36,22 @@ func listHardware(cfg Config) toolSpec {
 		if err != nil {
 			return failure(err), nil
 		}
-		out := hardwareOut{
-			Hardware:  make([]iocloud.Hardware, 0, len(list.Hardware)),
-			FetchedAt: orNow(list.FetchedAt, cfg.Now),
-			Sandbox:   cfg.Sandbox,
-		}
-		// The core's Hardware already marshals to the documented item shape;
-		// the output schema and the snapshot tests pin it.
-		out.Hardware = append(out.Hardware, list.Hardware...)
+		out := hardwareOutFrom(list, cfg)
 		return structured(out, renderHardware(out)), nil
 	}
 	return toolSpec{tool: tool, handler: handler}
+}
+
+func hardwareOutFrom(list *iocloud.HardwareList, cfg Config) hardwareOut {
+	out := hardwareOut{
+		Hardware:  make([]iocloud.Hardware, 0, len(list.Hardware)),
+		FetchedAt: orNow(list.FetchedAt, cfg.Now),
+		Sandbox:   cfg.Sandbox,
+	}
+	// The core's Hardware already marshals to the documented item shape;
+	// the output schema and the snapshot tests pin it.
+	out.Hardware = append(out.Hardware, list.Hardware...)
+	return out
 }
 
 func renderHardware(out hardwareOut) string {

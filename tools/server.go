@@ -63,6 +63,10 @@ type Config struct {
 	Version string
 	// Now is the clock for fetched_at fallbacks; nil means time.Now.
 	Now func() time.Time
+	// PollInterval is how often subscribed resources are re-read: the
+	// client's cache TTL, so io.net is asked at most once per TTL. Zero
+	// means DefaultPollInterval.
+	PollInterval time.Duration
 	// KeyCreators, when not empty, are the only callers (by Caller.ID, or an
 	// email matched against Caller.Email) who see and may call the tools that
 	// create or revoke keys (IOCLOUD_MCP_KEY_CREATORS; the transport sets it
@@ -102,6 +106,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
 	}
 	return nil
 }
@@ -143,8 +150,10 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 	hooks := &server.Hooks{}
 	hooks.AddAfterCallTool(explain.rewrite)
 	hooks.AddAfterListTools(hideKeyToolsFromOthers(cfg.KeyCreators))
+	filter := visibleTools(cfg)
+	extra := newSurface(cfg, filter, hooks)
 
-	s := server.NewMCPServer(ServerName, cfg.Version,
+	opts := append(extra.options(),
 		server.WithTitle("IO Cloud (io.net)"),
 		server.WithInstructions(instructions(cfg)),
 		server.WithToolCapabilities(false),
@@ -156,13 +165,15 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
 		server.WithToolHandlerMiddleware(refuseKeyToolsToOthers(cfg.KeyCreators)),
 		server.WithRecovery(),
-		server.WithToolFilter(visibleTools(cfg)),
+		server.WithToolFilter(filter),
 		server.WithHooks(hooks),
 		server.WithLogger(cfg.Logger),
 	)
+	s := server.NewMCPServer(ServerName, cfg.Version, opts...)
 	for _, sp := range specs {
 		s.AddTool(sp.tool, sp.handler)
 	}
+	extra.register(s)
 	return s, nil
 }
 

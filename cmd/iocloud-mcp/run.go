@@ -178,6 +178,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Logger:       logger,
 		Version:      version.Short(),
 		KeyCreators:  keyCreators,
+		PollInterval: cfg.CacheTTL, // subscriptions re-read at most once per cache TTL
 	})
 	if err != nil {
 		return err

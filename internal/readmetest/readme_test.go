@@ -320,6 +320,12 @@ func checkInspectorOutput(t *testing.T, args []string, out string) {
 		case "create_api_key":
 			assert.Equal(t, "confirmation_required", sc["status"], "%q: %s", args, out)
 		}
+	case "resources/read":
+		assert.Contains(t, out, `\"sandbox\": true`, "%q: %s", args, out)
+		assert.Contains(t, out, "available_replicas", "%q: %s", args, out)
+	case "prompts/get":
+		assert.Contains(t, out, "list_hardware", "%q: %s", args, out)
+		assert.Contains(t, out, "list_available_replicas", "%q: %s", args, out)
 	default:
 		t.Errorf("README Inspector call %q: method %q has no check here", args, method)
 	}

@@ -36,7 +36,7 @@ func (s *Server) serveHardware(w http.ResponseWriter, r *http.Request) {
 		write422(w, []fieldError{*ferr})
 		return
 	}
-	devs := devicesFor(pool)
+	devs := s.devices(pool)
 	var ans hardwareAnswer
 	ans.Data.Hardware = make([]hardwareItem, 0, len(hardwareTypes))
 	for _, hw := range hardwareTypes {
@@ -76,7 +76,7 @@ func (s *Server) serveReplicas(w http.ResponseWriter, r *http.Request) {
 	}
 	ans := replicasAnswer{Data: []replicaRow{}}
 	if hw, ok := findHardware(hwID); ok {
-		ans.Data = replicaRows(devicesFor(pool), hw, qty)
+		ans.Data = replicaRows(s.devices(pool), hw, qty)
 	}
 	writeJSON(w, http.StatusOK, ans)
 }

@@ -88,6 +88,7 @@ type Server struct {
 	faults map[Route]*Fault // remaining Times are counted down in place
 	counts map[Route]int
 	keys   []storedKey
+	public []nodeGroup // the public capacity; SetFreeGPUs replaces it (copy on write)
 
 	done      chan struct{} // closed by Close: cuts injected latency short
 	closeOnce sync.Once
@@ -127,6 +128,7 @@ func New(opts ...Option) *Server {
 		extraKeys: map[string]bool{},
 		faults:    map[Route]*Fault{},
 		counts:    map[Route]int{},
+		public:    publicDevices,
 		done:      make(chan struct{}),
 	}
 	for _, opt := range opts {
