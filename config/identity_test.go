@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/sethvargo/go-envconfig"
@@ -152,7 +151,7 @@ func TestTokensFile(t *testing.T) {
 				require.Error(t, err)
 				assert.Equal(t, tt.want, err.Error())
 				var cfgErr *Error
-				assert.ErrorAs(t, err, &cfgErr)
+				require.ErrorAs(t, err, &cfgErr)
 				assert.NotContains(t, err.Error(), "s3cret")
 				return
 			}
@@ -161,7 +160,7 @@ func TestTokensFile(t *testing.T) {
 			assert.Equal(t, "alice", got[0].Name)
 			assert.Equal(t, sha256.Sum256([]byte("alice-token")), got[0].SHA256)
 			assert.Equal(t, "bob", got[1].Name)
-			assert.False(t, strings.Contains(got[1].String(), hashOf("bob-token")[7:]), "String shows no digest")
+			assert.NotContains(t, got[1].String(), hashOf("bob-token")[7:], "String shows no digest")
 		})
 	}
 

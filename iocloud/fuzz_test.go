@@ -2,7 +2,6 @@ package iocloud
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -272,7 +271,7 @@ func FuzzParseTimestamp(f *testing.F) {
 		jsonErr := wt.UnmarshalJSON(quoted)
 		if err != nil {
 			var p *problemError
-			require.True(t, errors.As(err, &p))
+			require.ErrorAs(t, err, &p)
 			// 40 bytes of the text at most, quoted: an invalid byte shows
 			// as \xcd, four characters.
 			require.LessOrEqual(t, utf8.RuneCountInString(err.Error()), 200)

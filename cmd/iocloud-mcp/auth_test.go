@@ -105,7 +105,7 @@ func TestOAuthAccessTokens(t *testing.T) {
 		"wrong audience":   iss.mint(t, iss.claims("https://other.example/mcp", nil), jose.RS256, nil),
 		"wrong issuer":     iss.mint(t, iss.claims(aud, map[string]any{"iss": "https://evil.example"}), jose.RS256, nil),
 		"wrongly signed":   iss.mint(t, iss.claims(aud, nil), jose.RS256, other),
-		"HMAC with the n":  iss.mint(t, iss.claims(aud, nil), jose.HS256, iss.key.PublicKey.N.Bytes()),
+		"HMAC with the n":  iss.mint(t, iss.claims(aud, nil), jose.HS256, iss.key.N.Bytes()),
 		"no subject":       iss.mint(t, iss.claims(aud, map[string]any{"sub": nil}), jose.RS256, nil),
 		"no expiry":        iss.mint(t, iss.claims(aud, map[string]any{"exp": nil}), jose.RS256, nil),
 		"not a JWT at all": "opaque-token-value",

@@ -210,7 +210,7 @@ func TestStreamsOutliveTheBodyDeadline(t *testing.T) {
 	req.Header = withSession(nil, sid)
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 
 	// A POST in the same session (keep-alive connections, body read and

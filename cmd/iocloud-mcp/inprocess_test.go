@@ -60,7 +60,10 @@ func startInProcess(t *testing.T, s httpSettings) *inproc {
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serveListener: %v", err)
+			}
 		case <-time.After(10 * time.Second):
 			t.Error("serveListener did not return")
 		}

@@ -47,7 +47,7 @@ func newSessions() *sessions {
 // ResolveSessionIdManager is mcp-go's hook: the manager it gets acts for the
 // request's caller. A nil request (mcp-go's idle sweeper, shutdown) acts for
 // nobody in particular.
-func (s *sessions) ResolveSessionIdManager(r *http.Request) server.SessionIdManager {
+func (s *sessions) ResolveSessionIdManager(r *http.Request) server.SessionIdManager { //nolint:revive // the name mcp-go's interface requires
 	owner, anyOwner := "", true
 	if r != nil {
 		if c, ok := requestCaller(r); ok {

@@ -37,7 +37,7 @@ func TestConsoleKeyCreatorAdviceIsAccepted(t *testing.T) {
 		id := m[1] + m[2]
 		cfg := config.Slack{Addr: "127.0.0.1:3000", KeyCreators: []string{id}}
 		cfg.BaseURL, cfg.Timeout, cfg.KeyDefaultTTL, cfg.KeyMaxTTL, cfg.KeyScopes = "https://api.io.solutions", 1, 1, 1, []string{"all"}
-		assert.NoError(t, cfg.Validate(true, config.SlackConsole), "the advice suggests %q", id)
+		require.NoError(t, cfg.Validate(true, config.SlackConsole), "the advice suggests %q", id)
 	}
 	assert.Equal(t, 1, strings.Count(text, "io.net API key created"), "acting as the listed user works")
 }

@@ -67,7 +67,7 @@ func Start(issuer string, clients ...Client) (*Provider, error) {
 	for _, c := range clients {
 		st.add(c)
 	}
-	provider, err := op.NewOpenIDProvider(issuer, &op.Config{
+	provider, err := op.NewOpenIDProvider(issuer, &op.Config{ //nolint:staticcheck // NewProvider needs an issuer func; the fixed loopback issuer is what the test wants
 		CryptoKey:      cryptoKey,
 		CodeMethodS256: true,
 		AuthMethodPost: true,
@@ -206,7 +206,7 @@ func (serviceClient) ClockSkew() time.Duration             { return 0 }
 func (serviceClient) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeClientCredentials}
 }
-func (serviceClient) RestrictAdditionalIdTokenScopes() func([]string) []string {
+func (serviceClient) RestrictAdditionalIdTokenScopes() func([]string) []string { //nolint:revive // zitadel's interface name
 	return func(s []string) []string { return s }
 }
 func (serviceClient) RestrictAdditionalAccessTokenScopes() func([]string) []string {

@@ -83,7 +83,7 @@ type invocation struct {
 // either binary.
 func TestBothBinariesExitAlike(t *testing.T) {
 	t.Parallel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	busy, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = busy.Close() })
 	addr := busy.Addr().String()

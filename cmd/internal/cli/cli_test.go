@@ -50,11 +50,11 @@ func TestExitWritesOneLine(t *testing.T) {
 // variable, the flag when there is one, and a port to try instead.
 func TestListenErrorOnABusyPort(t *testing.T) {
 	t.Parallel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	busy, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = busy.Close() })
 	addr := busy.Addr().String()
-	_, lerr := net.Listen("tcp", addr)
+	_, lerr := (&net.ListenConfig{}).Listen(t.Context(), "tcp", addr)
 	require.Error(t, lerr)
 
 	_, port, _ := net.SplitHostPort(addr)
