@@ -17,8 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
+	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/require"
 )
