@@ -47,8 +47,8 @@ ENV IOCLOUD_MCP_ADDR=0.0.0.0:8080 IOCLOUD_SLACK_ADDR=0.0.0.0:3000
 EXPOSE 8080 3000
 ARG VERSION=dev
 ARG COMMIT=unknown
-# SPDX identifier of the project's licence; NOASSERTION until one is chosen.
-ARG LICENSES=NOASSERTION
+# SPDX identifier of the project's licence (LICENSE).
+ARG LICENSES=MIT
 LABEL org.opencontainers.image.title="iocloud" \
       org.opencontainers.image.description="MCP server and Slack bot for io.net's IO Cloud GPU capacity and API keys" \
       org.opencontainers.image.source="https://github.com/iocloud-chatops/iocloud" \

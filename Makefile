@@ -16,8 +16,10 @@ HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/nul
 ADDR ?= 127.0.0.1:8080
 # The unit tests' go test -json events, counted for make test's last line.
 UNIT_JSON := .cache/unit.json
-# How long make fuzz runs each fuzz target.
+# How long make fuzz runs each fuzz target; new inputs are minimized for a
+# few seconds only, or a target with long strings spends its whole turn there.
 FUZZTIME ?= 20s
+FUZZFLAGS ?= -fuzzminimizetime=5s
 
 .PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check vulncheck
 
@@ -94,7 +96,7 @@ fuzz: ## run each fuzz target for FUZZTIME (20s; their seeds already run in make
 	@set -e; for target in $(FUZZ_TARGETS); do \
 	  pkg=$${target%%:*}; name=$${target#*:}; \
 	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) $$pkg; \
 	done
 
 tidy-check: ## go.mod and go.sum are exactly what go mod tidy would write
@@ -108,4 +110,12 @@ vulncheck: ## govulncheck v1.9.0 against an offline golang.org/x/vulndb database
 FUZZ_TARGETS := \
 	./iocloud:FuzzDecodeErrorBody \
 	./iocloud:FuzzOpenTicket \
-	./slackbot:FuzzParseCommand
+	./iocloud:FuzzParseJWTExpiry \
+	./iocloud:FuzzParseRetryAfter \
+	./iocloud:FuzzDecodeSuccessBody \
+	./iocloud:FuzzParseTimestamp \
+	./config:FuzzValidate \
+	./slackbot:FuzzParseCommand \
+	./slackbot:FuzzRenderWebhook \
+	./slackbot:FuzzInteractionPayload \
+	./tools:FuzzExplainArguments

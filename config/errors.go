@@ -72,19 +72,36 @@ const minSecretPart = 8
 // describeValue quotes v, unless it could be a credential: too long, holding
 // the value of one of the secret variables, or a sizeable piece of one.
 func describeValue(v string, secrets []string) string {
-	hidden := len(v) > maxShownValue
+	if len(v) > maxShownValue || holdsSecret(v, secrets) {
+		return notShown(v)
+	}
+	return strconv.Quote(v)
+}
+
+// quoteLong quotes a URL or a path, which are often longer than any
+// credential, unless it holds a secret: a key pasted into a URL's path or a
+// directory name is not echoed either.
+func quoteLong(v string, secrets []string) string {
+	if holdsSecret(v, secrets) {
+		return notShown(v)
+	}
+	return strconv.Quote(v)
+}
+
+// holdsSecret reports whether v contains one of the secret values, or is a
+// sizeable piece of one.
+func holdsSecret(v string, secrets []string) bool {
 	for _, s := range secrets {
 		switch {
 		case s == "" || v == "":
 		case strings.Contains(v, s), len(v) >= minSecretPart && strings.Contains(s, v):
-			hidden = true
+			return true
 		}
 	}
-	if hidden {
-		return fmt.Sprintf("the value (%d characters, not shown)", len(v))
-	}
-	return strconv.Quote(v)
+	return false
 }
+
+func notShown(v string) string { return fmt.Sprintf("the value (%d characters, not shown)", len(v)) }
 
 // durationHint says what a duration looks like, and catches the usual slip
 // of writing days, which Go durations do not have.

@@ -77,7 +77,7 @@ func (s Slack) Validate(sandbox bool, mode SlackMode) error {
 		return problem("IOCLOUD_SLACK_AUDIT_CHANNEL", "needs SLACK_BOT_TOKEN to post notices (set SLACK_BOT_TOKEN, or unset IOCLOUD_SLACK_AUDIT_CHANNEL)")
 	}
 	if s.APIURL != "" {
-		if err := checkHTTPURL("IOCLOUD_SLACK_API_URL", s.APIURL, "https://slack.com/api/"); err != nil {
+		if err := checkHTTPURL("IOCLOUD_SLACK_API_URL", s.APIURL, "https://slack.com/api/", s.secrets()); err != nil {
 			return err
 		}
 	}

@@ -31,7 +31,7 @@ func (c Core) Validate(sandbox bool) error {
 	if !sandbox && !c.APIKey.IsSet() {
 		return problem("IOCLOUD_API_KEY", "not set (set it to your io.net API key, or run with --sandbox to use the built-in simulator)")
 	}
-	if err := checkHTTPURL("IOCLOUD_BASE_URL", c.BaseURL, "https://api.io.solutions"); err != nil {
+	if err := checkHTTPURL("IOCLOUD_BASE_URL", c.BaseURL, "https://api.io.solutions", c.secrets()); err != nil {
 		return err
 	}
 	if c.Timeout <= 0 {
@@ -136,9 +136,9 @@ func (m MCP) Validate(sandbox bool) error {
 		switch {
 		case err != nil:
 			return problem("IOCLOUD_KEY_OUTPUT_DIR", "%s cannot be used: %s (create the directory, mode 0700, or unset the variable)",
-				strconv.Quote(m.KeyOutputDir), statProblem(err))
+				quoteLong(m.KeyOutputDir, m.secrets()), statProblem(err))
 		case !info.IsDir():
-			return problem("IOCLOUD_KEY_OUTPUT_DIR", "%s is not a directory (name a directory, mode 0700, or unset the variable)", strconv.Quote(m.KeyOutputDir))
+			return problem("IOCLOUD_KEY_OUTPUT_DIR", "%s is not a directory (name a directory, mode 0700, or unset the variable)", quoteLong(m.KeyOutputDir, m.secrets()))
 		}
 	}
 	return nil
@@ -146,8 +146,9 @@ func (m MCP) Validate(sandbox bool) error {
 
 // checkHTTPURL accepts an absolute http(s) URL without credentials, query or
 // fragment, plain http only on loopback: what goes there carries our
-// credentials.
-func checkHTTPURL(name, raw, example string) error {
+// credentials. The URL is quoted back with any password masked, and not at
+// all when it holds one of secrets.
+func checkHTTPURL(name, raw, example string, secrets []string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// The raw text may hold credentials (user:password@), so it is not
@@ -155,6 +156,9 @@ func checkHTTPURL(name, raw, example string) error {
 		return problem(name, "is not a URL (use e.g. %s)", example)
 	}
 	shown := strconv.Quote(u.Redacted())
+	if holdsSecret(raw, secrets) {
+		shown = notShown(raw)
+	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
 		return problem(name, "%s is not an http(s) URL (use e.g. %s)", shown, example)

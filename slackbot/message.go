@@ -95,9 +95,12 @@ func (m *message) webhook() *slack.WebhookMessage {
 		}
 	}
 	if m.title != "" {
-		add(slack.NewSectionBlock(mrkdwn("*"+clip(esc(m.title), maxSectionText-2)+"*"), nil, nil))
+		add(slack.NewSectionBlock(mrkdwn("*"+clipEscaped(esc(m.title), maxSectionText-2)+"*"), nil, nil))
 	}
 	for _, l := range m.lines {
+		if l == "" {
+			continue // Slack refuses a section without text (invalid_blocks)
+		}
 		for _, chunk := range chunks(esc(l), maxSectionText) {
 			add(slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
 		}
@@ -109,7 +112,7 @@ func (m *message) webhook() *slack.WebhookMessage {
 			if f.user != "" && slackUserID.MatchString(f.user) {
 				v = "<@" + f.user + ">"
 			}
-			fs = append(fs, mrkdwn(clip("*"+esc(f.label)+"*\n"+v, maxFieldText)))
+			fs = append(fs, mrkdwn(clipEscaped("*"+esc(f.label)+"*\n"+v, maxFieldText)))
 			if len(fs) == maxFields {
 				add(slack.NewSectionBlock(nil, fs, nil))
 				fs = nil
@@ -121,7 +124,7 @@ func (m *message) webhook() *slack.WebhookMessage {
 	}
 	for _, t := range m.tables {
 		if t.heading != "" {
-			add(slack.NewSectionBlock(mrkdwn(clip(esc(t.heading), maxSectionText)), nil, nil))
+			add(slack.NewSectionBlock(mrkdwn(clipEscaped(esc(t.heading), maxSectionText)), nil, nil))
 		}
 		for _, chunk := range chunks(esc(t.table.text()), maxSectionText-8) {
 			add(slack.NewSectionBlock(mrkdwn("```\n"+chunk+"\n```"), nil, nil))
@@ -133,7 +136,7 @@ func (m *message) webhook() *slack.WebhookMessage {
 	if m.buttons != nil {
 		dialog := slack.NewConfirmationBlockObject(
 			plainText("Create io.net API key?"),
-			plainText(clip(esc(m.buttons.summary), maxDialogText)),
+			plainText(clipEscaped(esc(m.buttons.summary), maxDialogText)),
 			plainText("Create"), plainText("Back"))
 		confirm := slack.NewButtonBlockElement(actionConfirmKey, m.buttons.token, plainText("Confirm")).
 			WithStyle(slack.StylePrimary).WithConfirm(dialog)
@@ -143,9 +146,13 @@ func (m *message) webhook() *slack.WebhookMessage {
 	if len(m.notes) > 0 {
 		var els []slack.MixedElement
 		for _, n := range m.notes[:min(len(m.notes), maxContext)] {
-			els = append(els, mrkdwn(clip(esc(n), maxFieldText)))
+			if n != "" {
+				els = append(els, mrkdwn(clipEscaped(esc(n), maxFieldText)))
+			}
 		}
-		blocks = append(blocks, slack.NewContextBlock("", els...))
+		if len(els) > 0 {
+			blocks = append(blocks, slack.NewContextBlock("", els...))
+		}
 	}
 	fallback := m.fallback
 	if fallback == "" {
@@ -155,7 +162,7 @@ func (m *message) webhook() *slack.WebhookMessage {
 		fallback = m.lines[0]
 	}
 	msg := &slack.WebhookMessage{
-		Text:            clip(esc(fallback), maxSectionText),
+		Text:            clipEscaped(esc(fallback), maxSectionText),
 		ResponseType:    slack.ResponseTypeEphemeral,
 		ReplaceOriginal: m.replace,
 	}
@@ -248,6 +255,20 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// clipEscaped is clip for text already escaped with esc: a cut never
+// leaves half an entity ("&am…"), which Slack would show as typed.
+func clipEscaped(s string, n int) string {
+	c := clip(s, n)
+	if c == s {
+		return c
+	}
+	kept := strings.TrimSuffix(c, "…")
+	if i := strings.LastIndexByte(kept, '&'); i >= 0 && !strings.Contains(kept[i:], ";") {
+		kept = kept[:i]
+	}
+	return kept + "…"
 }
 
 // chunks splits s into pieces of at most n runes, at line ends where it can

@@ -115,7 +115,32 @@ func (t *explainedTool) explain(rawArgs any) string {
 			}
 		}
 	}
+	if extra := len(msgs) - maxSentences; extra > 0 {
+		msgs = append(msgs[:maxSentences], fmt.Sprintf("(%d more like these.)", extra))
+	}
 	return head + strings.Join(msgs, " ")
+}
+
+// An explanation goes back into the assistant's context, so it stays short
+// whatever was sent: the first problems are explained, the rest counted,
+// and argument names an assistant made up are shown clipped and quoted.
+const (
+	maxSentences  = 8
+	maxShownName  = 40
+	plainNameChar = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+)
+
+// shownName is an argument name as an explanation shows it: as is when it
+// is a plain identifier, else quoted (no newline or control character gets
+// through) and clipped.
+func shownName(name string) string {
+	if name != "" && len(name) <= maxShownName && strings.Trim(name, plainNameChar) == "" {
+		return name
+	}
+	if utf8.RuneCountInString(name) > maxShownName {
+		name = string([]rune(name)[:maxShownName-1]) + "…"
+	}
+	return strconv.Quote(name)
 }
 
 func (t *explainedTool) describe(leaf *jsonschema.ValidationError, value any) []string {
@@ -125,13 +150,13 @@ func (t *explainedTool) describe(leaf *jsonschema.ValidationError, value any) []
 		case *kind.Required:
 			out := make([]string, 0, len(k.Missing))
 			for _, name := range k.Missing {
-				out = append(out, fmt.Sprintf("Argument %s is missing: send %s.", name, t.hint(name)))
+				out = append(out, fmt.Sprintf("Argument %s is missing: send %s.", shownName(name), t.hint(name)))
 			}
 			return out
 		case *kind.AdditionalProperties:
 			out := make([]string, 0, len(k.Properties))
 			for _, name := range k.Properties {
-				out = append(out, fmt.Sprintf("Argument %s is not accepted: leave it out%s.", name, t.takes()))
+				out = append(out, fmt.Sprintf("Argument %s is not accepted: leave it out%s.", shownName(name), t.takes()))
 			}
 			return out
 		default:
@@ -139,7 +164,7 @@ func (t *explainedTool) describe(leaf *jsonschema.ValidationError, value any) []
 		}
 	}
 	arg := loc[0]
-	return []string{fmt.Sprintf("Argument %s: got %s, send %s.", arg, render(lookup(value, loc[:1])), t.hint(arg))}
+	return []string{fmt.Sprintf("Argument %s: got %s, send %s.", shownName(arg), render(lookup(value, loc[:1])), t.hint(arg))}
 }
 
 func (t *explainedTool) hint(arg string) string {
