@@ -80,6 +80,8 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 		return b.prepareKey(ctx, inv.who, c.Ask)
 	case *KeysCommand:
 		return b.listKeys(ctx, inv.who, c, r)
+	case *RevokeCommand:
+		return b.prepareRevoke(ctx, inv.who, c.KeyID, r)
 	case *PriceCommand:
 		return b.read(ctx, r, "Asking io.net for prices.", "Could not get a price", func(ctx context.Context) (*message, error) {
 			rep, err := b.reader.QuotePrices(ctx, c.Search)
@@ -178,13 +180,59 @@ func refusalMessage(err error) *message {
 	return errorMessage("Cannot create that key", err)
 }
 
-// action handles a Confirm or Cancel press. The clicker is authorized
-// again (allowlists and key creators), and the ticket decides the rest:
-// only the requester, once, within 10 minutes. Every answer goes to r; a
-// refusal never replaces the message it was clicked on, so the requester's
-// preview (or the created key) stays.
+// keyFlow is what a preview's buttons act on, in the words a refused click
+// is told: the command to start over with, and what did not happen.
+type keyFlow struct {
+	revoke  bool
+	nothing string // "Nothing was created."
+	what    string // whose ticket: "for this key"
+	own     string // what a wrong clicker can do instead
+	another string // after a used ticket
+	command string // the command that starts over
+}
+
+var (
+	createFlow = keyFlow{
+		nothing: "Nothing was created.",
+		what:    "for this key",
+		own:     "Run /iocloud create-key yourself to get your own.",
+		another: "Run /iocloud create-key again for another key.",
+		command: "/iocloud create-key",
+	}
+	revokeFlow = keyFlow{
+		revoke:  true,
+		nothing: "Nothing was revoked.",
+		what:    "to revoke this key",
+		own:     "A key creator can run /iocloud revoke <key_id> themselves.",
+		another: "/iocloud keys shows whether the key is still there.",
+		command: "/iocloud revoke <key_id>",
+	}
+)
+
+// buttonAction maps a button's action id to its flow and whether it is
+// Confirm; ok is false for anything that is not one of our buttons.
+func buttonAction(actionID string) (f keyFlow, confirm, ok bool) {
+	switch actionID {
+	case actionConfirmKey:
+		return createFlow, true, true
+	case actionCancelKey:
+		return createFlow, false, true
+	case actionConfirmRevoke:
+		return revokeFlow, true, true
+	case actionCancelRevoke:
+		return revokeFlow, false, true
+	}
+	return keyFlow{}, false, false
+}
+
+// action handles a Confirm or Cancel press of a create-key or revoke
+// preview. The clicker is authorized again (allowlists and key creators),
+// and the ticket decides the rest: only the requester, once, within 10
+// minutes. Every answer goes to r; a refusal never replaces the message it
+// was clicked on, so the requester's preview (or the result) stays.
 func (b *Bot) action(ctx context.Context, c click, r responder) {
-	if c.actionID != actionConfirmKey && c.actionID != actionCancelKey {
+	flow, confirm, ok := buttonAction(c.actionID)
+	if !ok {
 		b.log.DebugContext(ctx, "slack action ignored", "action_id", clip(c.actionID, 64))
 		return
 	}
@@ -193,33 +241,41 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 		return
 	}
 	b.log.InfoContext(ctx, "slack key button", "action", c.actionID, "team", c.who.Team, "enterprise", c.who.Enterprise, "channel", c.who.Channel, "user", c.who.User)
+	right := b.access.creator
+	if flow.revoke {
+		right = b.access.revoker
+	}
 	err := b.start(ctx, b.createTimeout, func(ctx context.Context) {
 		refuse := func(reason string) {
-			b.send(ctx, r, b.finish(textMessage("Nothing was created.", reason)))
+			b.send(ctx, r, b.finish(textMessage(flow.nothing, reason)))
 		}
 		switch {
 		case b.access.place(c.who) != nil:
 			refuse(b.access.place(c.who).Error())
-		case b.access.creator(c.who) != nil:
-			refuse(b.access.creator(c.who).Error())
+		case right(c.who) != nil:
+			refuse(right(c.who).Error())
 		case b.guard == nil:
-			refuse("Key creation is not set up on this bot.")
-		case c.actionID == actionCancelKey:
-			b.cancelKey(ctx, c, r)
-		default:
+			refuse("Key actions are not set up on this bot.")
+		case flow.revoke && confirm:
+			b.confirmRevoke(ctx, c, r)
+		case flow.revoke:
+			b.cancelRevoke(ctx, c, r)
+		case confirm:
 			b.confirmKey(ctx, c, r)
+		default:
+			b.cancelKey(ctx, c, r)
 		}
 	})
 	if err != nil {
-		b.send(ctx, r, b.finish(textMessage("Nothing was created.", "Too many requests are in progress. Try again in a few seconds.")))
+		b.send(ctx, r, b.finish(textMessage(flow.nothing, "Too many requests are in progress. Try again in a few seconds.")))
 	}
 }
 
 func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
-		if reason, ok := ticketReason(err); ok {
-			b.send(ctx, r, b.finish(textMessage("Nothing was created.", reason)))
+		if reason, ok := ticketReason(err, createFlow); ok {
+			b.send(ctx, r, b.finish(textMessage(createFlow.nothing, reason)))
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
@@ -227,17 +283,24 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 		return
 	}
 	b.send(ctx, r, b.finish(createdMessage(key, b.now())))
-	if b.notices != nil {
-		if err := b.notices.Notify(ctx, b.finish(noticeMessage(key, c.who, b.now()))); err != nil {
-			b.log.WarnContext(ctx, "audit channel notice not posted", "error", err.Error())
-		}
+	b.notify(ctx, noticeMessage(key, c.who, b.now()))
+}
+
+// notify posts m to the audit channel, if there is one; a failure is only
+// logged, since the action itself is done.
+func (b *Bot) notify(ctx context.Context, m *message) {
+	if b.notices == nil {
+		return
+	}
+	if err := b.notices.Notify(ctx, b.finish(m)); err != nil {
+		b.log.WarnContext(ctx, "audit channel notice not posted", "error", err.Error())
 	}
 }
 
 func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
 	req, err := b.guard.Cancel(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
-		reason, ok := ticketReason(err)
+		reason, ok := ticketReason(err, createFlow)
 		if !ok {
 			reason = iocloud.Advice(err)
 		}
@@ -247,19 +310,20 @@ func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
 	b.send(ctx, r, b.finish(cancelledMessage(req)))
 }
 
-// ticketReason says why a confirmation was refused, in the clicker's terms.
-func ticketReason(err error) (string, bool) {
+// ticketReason says why a confirmation was refused, in the clicker's terms
+// and with the command of flow f to start over.
+func ticketReason(err error, f keyFlow) (string, bool) {
 	switch {
 	case errors.Is(err, iocloud.ErrTicketWrongActor):
-		return "Only the person who asked for this key can confirm or cancel it. Run /iocloud create-key yourself to get your own.", true
+		return "Only the person who asked " + f.what + " can confirm or cancel it. " + f.own, true
 	case errors.Is(err, iocloud.ErrTicketUsed):
-		return "This request was already confirmed or cancelled; it works only once. Run /iocloud create-key again for another key.", true
+		return "This request was already confirmed or cancelled; it works only once. " + f.another, true
 	case errors.Is(err, iocloud.ErrTicketExpired):
-		return "This request has expired: a preview is valid for 10 minutes. Run /iocloud create-key again.", true
+		return "This request has expired: a preview is valid for 10 minutes. Run " + f.command + " again.", true
 	case errors.Is(err, iocloud.ErrTicketStale):
-		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run /iocloud create-key again.", true
+		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run " + f.command + " again.", true
 	case errors.Is(err, iocloud.ErrTicketInvalid), errors.Is(err, iocloud.ErrTicketMismatch):
-		return "This button is not valid (it may come from an older version of the bot or another installation). Run /iocloud create-key again.", true
+		return "This button is not valid (it may come from an older version of the bot or another installation). Run " + f.command + " again.", true
 	}
 	return "", false
 }

@@ -59,23 +59,30 @@ func (a access) place(r requester) error {
 // only ever suggests a value start-up accepts: a real Slack user ID. At the
 // console (whose user U-CONSOLE is no Slack ID and cannot be listed) it says
 // how to act as a listed user instead.
-func (a access) creator(r requester) error {
+func (a access) creator(r requester) error { return a.keyRight(r, "create") }
+
+// revoker checks that the user may revoke keys: the same people who may
+// create them (IOCLOUD_SLACK_KEY_CREATORS), told in revocation's words.
+func (a access) revoker(r requester) error { return a.keyRight(r, "revoke") }
+
+// keyRight is creator and revoker; verb names the action in the refusal.
+func (a access) keyRight(r requester, verb string) error {
 	if r.User != "" && slices.Contains(a.creators, r.User) {
 		return nil
 	}
 	switch {
 	case r.Team == ConsoleTeam:
-		return &denial{fmt.Sprintf("You may not create io.net API keys: you are %s, and IOCLOUD_SLACK_KEY_CREATORS lists who may. "+
+		return &denial{fmt.Sprintf("You may not %s io.net API keys: you are %s, and IOCLOUD_SLACK_KEY_CREATORS lists who may. "+
 			"At the console, type user <ID> with one of the IDs it lists to act as that person, "+
-			"or restart the console without IOCLOUD_SLACK_KEY_CREATORS to create keys as %s.", orUnknown(r.User), ConsoleUser)}
+			"or restart the console without IOCLOUD_SLACK_KEY_CREATORS to %s keys as %s.", verb, orUnknown(r.User), verb, ConsoleUser)}
 	case !slackUserID.MatchString(r.User):
-		return &denial{"You may not create io.net API keys. An admin can allow you by adding your Slack member ID " +
-			"(e.g. U0123ABCD, under your profile's Copy member ID) to IOCLOUD_SLACK_KEY_CREATORS."}
+		return &denial{fmt.Sprintf("You may not %s io.net API keys. An admin can allow you by adding your Slack member ID "+
+			"(e.g. U0123ABCD, under your profile's Copy member ID) to IOCLOUD_SLACK_KEY_CREATORS.", verb)}
 	case len(a.creators) == 0:
-		return &denial{fmt.Sprintf("Nobody may create io.net API keys from Slack yet: IOCLOUD_SLACK_KEY_CREATORS is empty. "+
-			"An admin can allow you by setting IOCLOUD_SLACK_KEY_CREATORS=%s (comma-separate several user IDs) and restarting the bot.", r.User)}
+		return &denial{fmt.Sprintf("Nobody may %s io.net API keys from Slack yet: IOCLOUD_SLACK_KEY_CREATORS is empty. "+
+			"An admin can allow you by setting IOCLOUD_SLACK_KEY_CREATORS=%s (comma-separate several user IDs) and restarting the bot.", verb, r.User)}
 	}
-	return &denial{fmt.Sprintf("You may not create io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", r.User)}
+	return &denial{fmt.Sprintf("You may not %s io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", verb, r.User)}
 }
 
 func orUnknown(ids ...string) string {

@@ -27,18 +27,24 @@ type ViewOpener interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 }
 
-// KeyGuard runs key creation: policy, limits, confirmation ticket, create
-// once, audit (guard.Guard).
+// KeyGuard runs the two key actions, creation and revocation, each as
+// policy, limits, confirmation ticket, act once, audit (guard.Guard).
+// PrepareRevoke looks the key up first: an unknown id is an error matching
+// iocloud.ErrKeyNotFound, before any ticket exists.
 type KeyGuard interface {
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
 	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
 	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
+
+	PrepareRevoke(ctx context.Context, actor iocloud.Actor, keyID, binding string) (*iocloud.RevokePending, error)
+	ConfirmRevoke(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.APIKey, error)
+	CancelRevoke(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.APIKey, error)
 }
 
 // Config wires a Bot.
 type Config struct {
 	Reader Reader   // required
-	Guard  KeyGuard // nil: create-key answers that key creation is not set up
+	Guard  KeyGuard // nil: create-key and revoke answer that key actions are not set up
 
 	// Sandbox marks every answer as sandbox data.
 	Sandbox bool
@@ -51,7 +57,8 @@ type Config struct {
 	AllowedChannels []string
 
 	// Notices, when set, receives a notice (never the secret) for every
-	// key created, e.g. ChannelNotifier for IOCLOUD_SLACK_AUDIT_CHANNEL.
+	// key created or revoked, e.g. ChannelNotifier for
+	// IOCLOUD_SLACK_AUDIT_CHANNEL.
 	Notices Notifier
 
 	// Views, when set (SLACK_BOT_TOKEN), lets create-key without a
@@ -64,7 +71,8 @@ type Config struct {
 	Logger     *slog.Logger // nil: slog.Default()
 
 	// ReadTimeout bounds an io.net read started by a command (default
-	// 25 s); CreateTimeout bounds a confirmed key creation (default 30 s).
+	// 25 s); CreateTimeout bounds a confirmed key creation or revocation
+	// (default 30 s).
 	ReadTimeout   time.Duration
 	CreateTimeout time.Duration
 

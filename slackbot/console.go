@@ -76,10 +76,11 @@ type console struct {
 	bot *Bot
 	out io.Writer
 
-	mu        sync.Mutex // out and lastToken: jobs print concurrently
-	user      string
-	lastToken string
-	form      *consoleForm // create-key's prompts, while they are being answered
+	mu         sync.Mutex // out, lastToken and lastRevoke: jobs print concurrently
+	user       string
+	lastToken  string
+	lastRevoke bool         // the last buttons were a revocation's
+	form       *consoleForm // create-key's prompts, while they are being answered
 }
 
 // consoleForm is the create-key form as prompts: the fields still to ask,
@@ -213,14 +214,19 @@ func (c *console) switchUser(line string) {
 
 func (c *console) press(ctx context.Context, which string) {
 	c.mu.Lock()
-	token := c.lastToken
+	token, revoke := c.lastToken, c.lastRevoke
 	c.mu.Unlock()
 	if token == "" {
-		c.printf("There are no buttons to press yet: ask for a key first, e.g. /iocloud create-key ci-bot --expires 30d\n\n")
+		c.printf("There are no buttons to press yet: ask for a key first, e.g. /iocloud create-key ci-bot --expires 30d (or /iocloud revoke <key_id>)\n\n")
 		return
 	}
 	action := actionConfirmKey
-	if which == "cancel" {
+	switch {
+	case revoke && which == "cancel":
+		action = actionCancelRevoke
+	case revoke:
+		action = actionConfirmRevoke
+	case which == "cancel":
 		action = actionCancelKey
 	}
 	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token, via: viaConsole}, c)
@@ -248,7 +254,7 @@ func (c *console) show(m *message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.buttons != nil {
-		c.lastToken = m.buttons.token
+		c.lastToken, c.lastRevoke = m.buttons.token, m.buttons.revoke
 	}
 	_, _ = io.WriteString(c.out, b.String()+"\n")
 }

@@ -2,9 +2,14 @@ package slackbot_test
 
 import (
 	"bytes"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
+	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,4 +70,65 @@ func TestConsoleCancel(t *testing.T) {
 	assert.Contains(t, out.String(), "Cancelled, nothing was created.")
 	assert.Contains(t, out.String(), "already confirmed or cancelled")
 	assert.Empty(t, e.sb.CreatedKeys())
+}
+
+// create → keys → revoke at the console: the key id is read off the keys
+// answer, as a person would copy it, and confirm presses the revocation's
+// buttons, not create-key's.
+func TestConsoleCreateListRevoke(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withCreators("U-CONSOLE", "U0SOMEONE"))
+	in, typed := io.Pipe()
+	out := &testutil.SyncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- e.bot.RunConsole(t.Context(), in, out) }()
+	typeLines := func(lines ...string) {
+		t.Helper()
+		_, err := io.WriteString(typed, strings.Join(lines, "\n")+"\n")
+		require.NoError(t, err)
+	}
+
+	typeLines("create-key ci-bot --expires 30d", "confirm", "keys")
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "io.net API keys: 1 active") }, wait, 10*time.Millisecond)
+	require.Len(t, e.sb.CreatedKeys(), 1)
+	key := e.sb.CreatedKeys()[0]
+	listed := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).FindAllString(out.String()[strings.Index(out.String(), "io.net API keys:"):], -1)
+	require.Equal(t, []string{key.KeyID}, listed, "keys shows the id to revoke")
+
+	typeLines(
+		"revoke "+listed[0],
+		"user U0SOMEONE",
+		"confirm", // a key creator, but not the requester
+		"user U-CONSOLE",
+		"confirm",
+		"confirm", // already used
+		"keys --all",
+		"quit",
+	)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(wait):
+		require.FailNow(t, "the console did not stop")
+	}
+	_ = typed.Close()
+	text := out.String()
+	t.Log(text)
+	preview := text[strings.Index(text, "Revoke this io.net API key?"):]
+	assert.Contains(t, preview, "Description: ci-bot\n", "the preview names the key")
+	assert.Contains(t, preview, "Key ID: "+key.KeyID)
+	assert.Contains(t, preview, "(in 30 days)")
+	for _, want := range []string{
+		"Only the person who asked to revoke this key",
+		"[replaces the preview]\nio.net API key revoked",
+		"Nothing was revoked.\nThis request was already confirmed or cancelled",
+		"io.net API keys: 0 active",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.Equal(t, 1, e.sb.Requests(sandbox.RouteRevokeKey), "one DELETE")
+	assert.True(t, e.sb.CreatedKeys()[0].Revoked)
+	assert.Equal(t, 1, strings.Count(text, key.Value), "the secret was printed once, when it was created")
+	assert.Contains(t, e.audit.String(), `"via":"console"`)
+	e.requireNoSecrets(t)
 }

@@ -68,6 +68,11 @@ func withAllowed(teams, channels []string) envOption {
 	return func(c *slackbot.Config) { c.AllowedTeams, c.AllowedChannels = teams, channels }
 }
 
+// withReplays turns on the replay guard (a store of its own).
+func withReplays() envOption {
+	return func(c *slackbot.Config) { c.Replays = state.NewMemory() }
+}
+
 func withNotices(n slackbot.Notifier) envOption {
 	return func(c *slackbot.Config) { c.Notices = n }
 }
@@ -258,7 +263,9 @@ func clickPayload(t testing.TB, w who, actionID, value, responseURL string) stri
 	actions := p["actions"].([]any)
 	a := actions[0].(map[string]any)
 	a["action_id"] = actionID
-	a["block_id"] = "iocloud_create_key"
+	// Each preview's buttons sit in their own block, named like the
+	// action ids without the _confirm or _cancel.
+	a["block_id"] = strings.TrimSuffix(strings.TrimSuffix(actionID, "_confirm"), "_cancel")
 	a["value"] = value
 	a["text"] = map[string]any{"type": "plain_text", "text": "Confirm"}
 	body, err := json.Marshal(p)
@@ -330,13 +337,19 @@ func (e *env) click(t testing.TB, w who, actionID, value, hookPath string) reply
 	return do(t, signedRequest(t, e.srv.URL, slackbot.PathInteractions, clickBody(t, w, actionID, value, e.hook.url(hookPath)), time.Now(), signingSecret))
 }
 
-// buttons finds the preview's Confirm and Cancel buttons.
+// buttons finds the create-key preview's Confirm and Cancel buttons.
 func buttons(t testing.TB, m slack.WebhookMessage) (confirm, cancel *slack.ButtonBlockElement) {
+	t.Helper()
+	return previewButtons(t, m, "iocloud_create_key")
+}
+
+// previewButtons finds Confirm and Cancel in the action block blockID.
+func previewButtons(t testing.TB, m slack.WebhookMessage, blockID string) (confirm, cancel *slack.ButtonBlockElement) {
 	t.Helper()
 	require.NotNil(t, m.Blocks, "the message has blocks")
 	for _, b := range m.Blocks.BlockSet {
 		ab, ok := b.(*slack.ActionBlock)
-		if !ok {
+		if !ok || ab.BlockID != blockID {
 			continue
 		}
 		for _, el := range ab.Elements.ElementSet {
@@ -345,9 +358,9 @@ func buttons(t testing.TB, m slack.WebhookMessage) (confirm, cancel *slack.Butto
 				continue
 			}
 			switch btn.ActionID {
-			case "iocloud_create_key_confirm":
+			case blockID + "_confirm":
 				confirm = btn
-			case "iocloud_create_key_cancel":
+			case blockID + "_cancel":
 				cancel = btn
 			}
 		}

@@ -72,14 +72,14 @@ func (b *Bot) fromSlash(sc slack.SlashCommand) (invocation, responder) {
 }
 
 // fromInteraction reads a button click. Only a block_actions payload with
-// exactly one action from our preview block is a click; anything else is
-// acknowledged and ignored.
+// exactly one action from one of our preview blocks (create-key, revoke) is
+// a click; anything else is acknowledged and ignored.
 func (b *Bot) fromInteraction(ic slack.InteractionCallback) (click, responder, bool) {
 	if ic.Type != slack.InteractionTypeBlockActions || len(ic.ActionCallback.BlockActions) != 1 {
 		return click{}, nil, false
 	}
 	a := ic.ActionCallback.BlockActions[0]
-	if a == nil || a.BlockID != blockCreateKey {
+	if a == nil || (a.BlockID != blockCreateKey && a.BlockID != blockRevokeKey) {
 		return click{}, nil, false
 	}
 	team := ic.Team.ID

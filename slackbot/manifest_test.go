@@ -38,7 +38,7 @@ func checkCommonManifest(t *testing.T, m slack.Manifest) slack.ManifestSlashComm
 	assert.Equal(t, "/iocloud", cmd.Command)
 	assert.LessOrEqual(t, len(cmd.Command), 32)
 	assert.True(t, cmd.ShouldEscape, "escaping on: the parser expects Slack's encoded mentions and links")
-	for _, sub := range []string{"help", "hardware", "replicas", "create-key", "price", "keys"} {
+	for _, sub := range []string{"help", "hardware", "replicas", "create-key", "price", "keys", "revoke"} {
 		assert.Contains(t, cmd.UsageHint, sub)
 	}
 	return cmd

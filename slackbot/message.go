@@ -48,14 +48,42 @@ type table struct {
 type keyButtons struct {
 	token   string
 	summary string // the confirm dialog's text
+	revoke  bool   // a revocation's preview: its own ids, and danger style
 }
 
-// Action and block ids of the preview's buttons; unique within the block.
+// Action and block ids of the previews' buttons. Each preview has its own
+// block, so a click says which action it confirms before its ticket does.
 const (
 	blockCreateKey   = "iocloud_create_key"
 	actionConfirmKey = "iocloud_create_key_confirm"
 	actionCancelKey  = "iocloud_create_key_cancel"
+
+	blockRevokeKey      = "iocloud_revoke_key"
+	actionConfirmRevoke = "iocloud_revoke_key_confirm"
+	actionCancelRevoke  = "iocloud_revoke_key_cancel"
 )
+
+// block renders the buttons: Confirm behind Slack's confirm dialog, Cancel
+// without one. A revocation's Confirm and dialog are red (danger): it
+// cannot be undone.
+func (k *keyButtons) block() slack.Block {
+	blockID, confirmID, cancelID := blockCreateKey, actionConfirmKey, actionCancelKey
+	title, yes, style := "Create io.net API key?", "Create", slack.StylePrimary
+	if k.revoke {
+		blockID, confirmID, cancelID = blockRevokeKey, actionConfirmRevoke, actionCancelRevoke
+		title, yes, style = "Revoke io.net API key?", "Revoke", slack.StyleDanger
+	}
+	dialog := slack.NewConfirmationBlockObject(
+		plainText(title),
+		plainText(clipEscaped(esc(k.summary), maxDialogText)),
+		plainText(yes), plainText("Back"))
+	if k.revoke {
+		dialog = dialog.WithStyle(slack.StyleDanger)
+	}
+	confirm := slack.NewButtonBlockElement(confirmID, k.token, plainText("Confirm")).WithStyle(style).WithConfirm(dialog)
+	cancel := slack.NewButtonBlockElement(cancelID, k.token, plainText("Cancel"))
+	return slack.NewActionBlock(blockID, confirm, cancel)
+}
 
 // Slack's limits (Block Kit reference).
 const (
@@ -134,14 +162,7 @@ func (m *message) webhook() *slack.WebhookMessage {
 		add(slack.NewSectionBlock(mrkdwn("*Your new API key* (shown only here, only to you, and only once; copy it now):\n```"+esc(m.secret)+"```"), nil, nil))
 	}
 	if m.buttons != nil {
-		dialog := slack.NewConfirmationBlockObject(
-			plainText("Create io.net API key?"),
-			plainText(clipEscaped(esc(m.buttons.summary), maxDialogText)),
-			plainText("Create"), plainText("Back"))
-		confirm := slack.NewButtonBlockElement(actionConfirmKey, m.buttons.token, plainText("Confirm")).
-			WithStyle(slack.StylePrimary).WithConfirm(dialog)
-		cancel := slack.NewButtonBlockElement(actionCancelKey, m.buttons.token, plainText("Cancel"))
-		add(slack.NewActionBlock(blockCreateKey, confirm, cancel))
+		add(m.buttons.block())
 	}
 	if len(m.notes) > 0 {
 		var els []slack.MixedElement

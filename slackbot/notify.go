@@ -8,8 +8,8 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Notifier posts a notice about a created key somewhere people can see it.
-// The message it gets never holds the secret.
+// Notifier posts a notice about a created or revoked key somewhere people
+// can see it. The message it gets never holds the secret.
 type Notifier interface {
 	Notify(ctx context.Context, m *message) error
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // Command is one parsed /iocloud invocation: *HelpCommand,
-// *HardwareCommand, *ReplicasCommand, *CreateKeyCommand, *KeysCommand or
-// *PriceCommand.
+// *HardwareCommand, *ReplicasCommand, *CreateKeyCommand, *KeysCommand,
+// *RevokeCommand or *PriceCommand.
 type Command interface {
 	// Name is the subcommand, as in the help text.
 	Name() string
@@ -43,6 +43,10 @@ type CreateKeyCommand struct {
 // KeysCommand lists the account's API keys; All includes expired ones.
 type KeysCommand struct{ All bool }
 
+// RevokeCommand asks to revoke one API key. KeyID is a UUID in lower case
+// (iocloud.CheckKeyID); whether io.net has it is the guard's to find out.
+type RevokeCommand struct{ KeyID string }
+
 // PriceCommand asks what containers would cost.
 type PriceCommand struct {
 	Search iocloud.PriceSearch
@@ -54,6 +58,7 @@ func (*HardwareCommand) Name() string  { return "hardware" }
 func (*ReplicasCommand) Name() string  { return "replicas" }
 func (*CreateKeyCommand) Name() string { return "create-key" }
 func (*KeysCommand) Name() string      { return "keys" }
+func (*RevokeCommand) Name() string    { return "revoke" }
 func (*PriceCommand) Name() string     { return "price" }
 
 // Usage lines, one per subcommand; the help text lists them all.
@@ -63,6 +68,7 @@ var usage = map[string]string{
 	"replicas":   "/iocloud replicas [hardware] [--gpus N] [--country XX] [--public]",
 	"create-key": "/iocloud create-key <description> [--expires 30d|2027-01-31] [--scopes all|read|write]",
 	"keys":       "/iocloud keys [--all]",
+	"revoke":     "/iocloud revoke <key_id>",
 	"price":      "/iocloud price <hardware> --hours N [--gpus N] [--replicas N] [--country XX] [--public]",
 }
 
@@ -111,6 +117,8 @@ func ParseCommand(text string) (Command, error) {
 		return parseCreateKey(args)
 	case "keys", "list-keys", "api-keys":
 		return parseKeys(args)
+	case "revoke", "revoke-key", "revoke_key", "delete-key":
+		return parseRevoke(args)
 	case "price", "quote", "cost":
 		return parsePrice(args)
 	}
@@ -192,6 +200,27 @@ func parseKeys(args []token) (Command, error) {
 		return nil, &UsageError{Command: "keys", Problem: fmt.Sprintf("keys takes no arguments besides --all, but got %q.", shorten(strings.Join(pos, " "), 40))}
 	}
 	return cmd, nil
+}
+
+// parseRevoke takes exactly one key id. The id is checked here, so a typo
+// is a usage answer at once instead of a lookup at io.net.
+func parseRevoke(args []token) (Command, error) {
+	fs := flagSet{command: "revoke"}
+	pos, err := fs.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(pos) == 0:
+		return nil, &UsageError{Command: "revoke", Problem: "revoke needs the id of the key to revoke; `/iocloud keys` lists each key with its id."}
+	case len(pos) > 1:
+		return nil, &UsageError{Command: "revoke", Problem: fmt.Sprintf("revoke takes one key id, but got %d words (%q); revoke one key at a time.", len(pos), shorten(strings.Join(pos, " "), 60))}
+	}
+	id, err := iocloud.CheckKeyID(pos[0])
+	if err != nil {
+		return nil, &UsageError{Command: "revoke", Problem: fmt.Sprintf("%q is not a key id: a key id is a UUID such as 3f0c2a7e-1111-4222-8333-944455556666, and `/iocloud keys` lists each key with its id.", shorten(pos[0], 40))}
+	}
+	return &RevokeCommand{KeyID: id}, nil
 }
 
 // maxHours and maxReplicas bound a price question (a deployment lasts at

@@ -45,6 +45,8 @@ func TestParseCommand(t *testing.T) {
 		{"create-key --expires 30d", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{ExpiresIn: 30 * day}, Form: true}},
 		{"keys", &slackbot.KeysCommand{}},
 		{"list-keys --all", &slackbot.KeysCommand{All: true}},
+		{"revoke 3F0C2A7E-1111-4222-8333-944455556666", &slackbot.RevokeCommand{KeyID: "3f0c2a7e-1111-4222-8333-944455556666"}},
+		{"revoke-key  “3f0c2a7e-1111-4222-8333-944455556666” ", &slackbot.RevokeCommand{KeyID: "3f0c2a7e-1111-4222-8333-944455556666"}},
 		{"price h100 80gb hbm3 --hours 24", &slackbot.PriceCommand{Search: iocloud.PriceSearch{Hardware: "h100 80gb hbm3", Hours: 24, GPUsPerContainer: 1, Replicas: 1}}},
 		{`price "RTX 4090 24GB" --hours=168 --gpus 2 --replicas 3 --country de --public`, &slackbot.PriceCommand{Search: iocloud.PriceSearch{Hardware: "RTX 4090 24GB", Hours: 168, GPUsPerContainer: 2, Replicas: 3, Country: "de"}, Public: true}},
 		{"create_key a &amp; b &lt;tag&gt;", &slackbot.CreateKeyCommand{Ask: iocloud.KeyAsk{Description: "a & b <tag>"}}},
@@ -73,6 +75,11 @@ func TestParseCommandUsageErrors(t *testing.T) {
 		{"replicas --country --public", "replicas", "needs a value"},
 		{"keys extra", "keys", "takes no arguments"},
 		{"keys --expired", "keys", "is not an option of keys"},
+		{"revoke", "revoke", "needs the id of the key"},
+		{"revoke ci-bot", "revoke", `"ci-bot" is not a key id`},
+		{"revoke 3f0c2a7e-1111-4222-8333-94445555666", "revoke", "is not a key id"},
+		{"revoke 3f0c2a7e-1111-4222-8333-944455556666 4f0c2a7e-1111-4222-8333-944455556666", "revoke", "takes one key id"},
+		{"revoke 3f0c2a7e-1111-4222-8333-944455556666 --force", "revoke", `"--force" is not an option of revoke`},
 		{"price --hours 24", "price", "needs a hardware name"},
 		{"price h100", "price", "needs --hours"},
 		{"price h100 --hours 0", "price", "--hours takes a whole number from 1 to 8760"},
@@ -109,7 +116,7 @@ var parseSeeds = []string{
 	"create-key “smart quotes” —expires 2027-01-31", "create-key <!channel> &amp; <https://evil.example|click>",
 	"create-key '", `create-key "unterminated`, "replicas --gpus", "create-key x --expires 30 days",
 	"<@U1|a> <#C1> <!subteam^S1|@t> <", ">>>", "&amp;&lt;&gt;&", "\xff\xfe", "create-key --", "—", "-",
-	"keys --all", "price h100 --hours 24 --gpus 8 --replicas 2 --country de --public", "price --hours 99999 x", "price x --hours=",
+	"keys --all", "revoke 3f0c2a7e-1111-4222-8333-944455556666", "revoke x y", "price h100 --hours 24 --gpus 8 --replicas 2 --country de --public", "price --hours 99999 x", "price x --hours=",
 }
 
 // The parser never panics, and what it accepts is well-formed.
@@ -135,6 +142,10 @@ func FuzzParseCommand(f *testing.F) {
 			s := c.Search
 			if strings.TrimSpace(s.Hardware) == "" || s.Hours < 1 || s.Hours > 8760 || s.GPUsPerContainer < 1 || s.GPUsPerContainer > 8 || s.Replicas < 1 {
 				t.Fatalf("ParseCommand(%q): bad price search %+v", text, s)
+			}
+		case *slackbot.RevokeCommand:
+			if _, err := iocloud.CheckKeyID(c.KeyID); err != nil || c.KeyID != strings.ToLower(c.KeyID) {
+				t.Fatalf("ParseCommand(%q): key id %q is not a lower-case UUID", text, c.KeyID)
 			}
 		case *slackbot.ReplicasCommand:
 			if n := c.Search.GPUsPerContainer; n < 1 || n > 8 {

@@ -32,6 +32,7 @@ func helpMessage(unknown string) *message {
 		"`" + usage["price"] + "`\nWhat containers of a type would cost, cheapest location first, with io.net's fees.",
 		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Without a description, a form asks for the fields. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
 		"`" + usage["keys"] + "`\nThe account's API keys, newest first, never their secrets; --all adds expired ones. Key creators only.",
+		"`" + usage["revoke"] + "`\nRevoke an API key (its id is in /iocloud keys), after you confirm a preview of the key. Key creators only.",
 		"`" + usage["help"] + "`\nThis text.",
 	}
 	m.notes = []string{"Answers are visible only to you; add --public to hardware, replicas or price to post in the channel."}

@@ -151,3 +151,38 @@ func TestSocketModeCommandAndClick(t *testing.T) {
 	f.ack(t, f.send(t, "events_api", map[string]any{"type": "event_callback", "event": map[string]any{"type": "app_mention"}}, false))
 	e.requireNoSecrets(t)
 }
+
+// revoke over Socket Mode: the same core as over HTTP. The command's ack
+// says it is looking the key up, the preview follows on response_url, and
+// only the requester's click revokes.
+func TestSocketModeRevoke(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	f := startSocketMode(t, e)
+	key := e.makeKey(t, "socket-key")
+
+	a := f.ack(t, f.send(t, "slash_commands", slashEnvelope(t, alice, "revoke "+key.Key.KeyID, e.hook.url("/cmd")), true))
+	assert.Contains(t, a.raw, "Working on it")
+	p := e.hook.next(t, wait)
+	assert.Equal(t, "/cmd", p.path)
+	confirm, _ := revokeButtons(t, p.msg)
+
+	var other map[string]any
+	require.NoError(t, json.Unmarshal([]byte(clickPayload(t, alice.as(colleague), confirm.ActionID, confirm.Value, e.hook.url("/other"))), &other))
+	a = f.ack(t, f.send(t, "interactive", other, false))
+	assert.Nil(t, a.Payload, "a click's ack is empty")
+	p = e.hook.next(t, wait)
+	assert.Contains(t, p.raw, "Only the person who asked to revoke this key")
+	assert.Zero(t, e.deletes())
+
+	var mine map[string]any
+	require.NoError(t, json.Unmarshal([]byte(clickPayload(t, alice, confirm.ActionID, confirm.Value, e.hook.url("/mine"))), &mine))
+	f.ack(t, f.send(t, "interactive", mine, false))
+	p = e.hook.next(t, wait)
+	assert.Equal(t, "/mine", p.path)
+	assert.True(t, p.msg.ReplaceOriginal)
+	assert.Contains(t, p.raw, "io.net API key revoked")
+	assert.Equal(t, 1, e.deletes())
+	assert.True(t, e.revoked(t, key.Key.KeyID))
+	e.requireNoSecrets(t)
+}
