@@ -49,12 +49,12 @@ func (m MCP) authenticates() bool {
 // validateIdentity checks the identity rows; host is IOCLOUD_MCP_ADDR's host.
 func (m MCP) validateIdentity(host string) error {
 	if m.PublicURL != "" {
-		if err := checkHTTPURL("IOCLOUD_MCP_PUBLIC_URL", m.PublicURL, "https://mcp.example.com"); err != nil {
+		if err := checkHTTPURL("IOCLOUD_MCP_PUBLIC_URL", m.PublicURL, "https://mcp.example.com", m.secrets()); err != nil {
 			return err
 		}
 	}
 	if m.OAuthIssuer != "" {
-		if err := checkHTTPURL("IOCLOUD_MCP_OAUTH_ISSUER", m.OAuthIssuer, "https://login.example.com/realms/team"); err != nil {
+		if err := checkHTTPURL("IOCLOUD_MCP_OAUTH_ISSUER", m.OAuthIssuer, "https://login.example.com/realms/team", m.secrets()); err != nil {
 			return err
 		}
 	}

@@ -167,14 +167,28 @@ func (g *recordingGuard) Prepare(context.Context, iocloud.Actor, iocloud.KeyAsk,
 	return nil, iocloud.ErrTicketInvalid
 }
 
-func (g *recordingGuard) Confirm(_ context.Context, a iocloud.Actor, token, _ string) (*iocloud.CreatedKey, error) {
+func (g *recordingGuard) Confirm(_ context.Context, a iocloud.Actor, token, _, _ string) (*iocloud.CreatedKey, error) {
 	g.record("confirm", a, token)
 	return nil, iocloud.ErrTicketInvalid
 }
 
-func (g *recordingGuard) Cancel(_ context.Context, a iocloud.Actor, token, _ string) (iocloud.KeyRequest, error) {
+func (g *recordingGuard) Cancel(_ context.Context, a iocloud.Actor, token, _, _ string) (iocloud.KeyRequest, error) {
 	g.record("cancel", a, token)
 	return iocloud.KeyRequest{}, iocloud.ErrTicketInvalid
+}
+
+func (g *recordingGuard) PrepareRevoke(context.Context, iocloud.Actor, string, string) (*iocloud.RevokePending, error) {
+	return nil, iocloud.ErrTicketInvalid
+}
+
+func (g *recordingGuard) ConfirmRevoke(_ context.Context, a iocloud.Actor, token, _, _ string) (*iocloud.APIKey, error) {
+	g.record("confirm-revoke", a, token)
+	return nil, iocloud.ErrTicketInvalid
+}
+
+func (g *recordingGuard) CancelRevoke(_ context.Context, a iocloud.Actor, token, _, _ string) (*iocloud.APIKey, error) {
+	g.record("cancel-revoke", a, token)
+	return nil, iocloud.ErrTicketInvalid
 }
 
 // noNetwork answers every response_url post itself: a fuzzed payload names
@@ -196,6 +210,14 @@ func (nobodyReads) Hardware(context.Context) (*iocloud.HardwareList, error) {
 }
 
 func (nobodyReads) FindReplicas(context.Context, iocloud.ReplicaSearch) (*iocloud.ReplicaReport, error) {
+	return nil, iocloud.ErrUnavailable
+}
+
+func (nobodyReads) QuotePrices(context.Context, iocloud.PriceSearch) (*iocloud.PriceReport, error) {
+	return nil, iocloud.ErrUnavailable
+}
+
+func (nobodyReads) ListAPIKeys(context.Context) (*iocloud.KeyList, error) {
 	return nil, iocloud.ErrUnavailable
 }
 
