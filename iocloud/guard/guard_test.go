@@ -426,7 +426,7 @@ func TestGuardAuditsToLoggerWithoutFile(t *testing.T) {
 	ionet := &fakeIONet{jwt: iocloud.JWTStatus{Present: true}}
 	guard := guard.New(guard.Config{
 		Client: ionet,
-		Audit:   guard.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil))),
+		Audit:  guard.NewAudit(nil, slog.New(slog.NewJSONHandler(&logs, nil))),
 	}) // zero Policy: DefaultPolicy; no Tickets: a random key
 	actor := iocloud.Actor{Frontend: "mcp", ID: "session-1"}
 	pending, err := guard.Prepare(t.Context(), actor, iocloud.KeyAsk{Description: "k"}, "")

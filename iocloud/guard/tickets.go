@@ -276,4 +276,3 @@ func (t *Tickets) mac(payload string) []byte {
 	m.Write([]byte(payload))
 	return m.Sum(nil)
 }
-
