@@ -22,8 +22,8 @@ import (
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/guard"
-	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
