@@ -320,3 +320,59 @@ func TestConfirmSecretWithMemoryRefusesStartup(t *testing.T) {
 	assert.Contains(t, last, "IOCLOUD_STATE")
 	assert.NotContains(t, string(out), secret)
 }
+
+// logrotate moves the audit file away and sends SIGHUP: the bot reopens the
+// path (a new 0600 file) and records from then on go there.
+func TestSIGHUPReopensAuditFile(t *testing.T) {
+	t.Parallel()
+	bin := builtBinary(t)
+	sb := startIONet(t)
+	dir := t.TempDir()
+	auditPath := filepath.Join(dir, "audit.jsonl")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--console")
+	cmd.Env = ionetEnv(sb, "IOCLOUD_AUDIT_LOG="+auditPath)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	var stdout, stderr testutil.SyncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	createKey := func(desc string, keys int) {
+		t.Helper()
+		_, err := io.WriteString(stdin, "/iocloud create-key "+desc+" --expires 7d\nconfirm\n")
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return strings.Count(stdout.String(), "io.net API key created") == keys },
+			15*time.Second, 10*time.Millisecond, stdout.String())
+	}
+	createKey("before-rotation", 1)
+	require.NoError(t, os.Rename(auditPath, auditPath+".1"))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "audit file reopened") }, 10*time.Second, 10*time.Millisecond, stderr.String())
+	createKey("after-rotation", 2)
+	require.NoError(t, stdin.Close())
+	select {
+	case err := <-exited:
+		require.NoError(t, err, stderr.String())
+	case <-time.After(20 * time.Second):
+		require.FailNow(t, "no exit after the end of input")
+	}
+
+	descriptions := func(path string) []string {
+		var out []string
+		for _, r := range auditRecords(t, path) {
+			if r["outcome"] == "created" {
+				out = append(out, fmt.Sprint(r["request"].(map[string]any)["description"]))
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"before-rotation"}, descriptions(auditPath+".1"), "the rotated file keeps what was written before")
+	assert.Equal(t, []string{"after-rotation"}, descriptions(auditPath), "new records go to the reopened path")
+	fi, err := os.Stat(auditPath)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
