@@ -20,7 +20,7 @@ import (
 // The guard's actions (ticket action and audit action).
 const (
 	ActionCreateAPIKey = "create_api_key"
-	ActionRevokeAPIKey = "revoke_api_key"
+	ActionRevokeAPIKey = "revoke_api_key" //nolint:gosec // an action name, not a credential
 )
 
 // Client is the part of iocloud.Client the guard drives.
