@@ -68,18 +68,18 @@ func (s *httpServer) session(t *testing.T) *mcp.ClientSession {
 	return httpSession(t, s.url, bearerClient(sharedToken), nil, statelessEra)
 }
 
-// stop sends SIGTERM and waits for the exit; it returns the exit error and
-// how long the process took.
-func (s *httpServer) stop(t *testing.T, within time.Duration) (error, time.Duration) {
+// stop sends SIGTERM and waits for the exit; it returns how long the
+// process took and its exit error.
+func (s *httpServer) stop(t *testing.T, within time.Duration) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case <-s.done:
-		return s.exit, time.Since(start)
+		return time.Since(start), s.exit
 	case <-time.After(within):
 		require.FailNow(t, "no exit after SIGTERM", "waited %s\n%s", within, s.stderr.String())
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -250,7 +250,7 @@ func TestRestartReplayFileState(t *testing.T) {
 	require.Equal(t, "created", statusOf(res), textOf(res))
 	kept := preview(t, cs, keptArgs)
 	require.NoError(t, cs.Close())
-	exit, _ := first.stop(t, 20*time.Second)
+	_, exit := first.stop(t, 20*time.Second)
 	require.NoError(t, exit, first.stderr.String())
 	require.Equal(t, 1, createCount(sb))
 
@@ -283,7 +283,7 @@ func TestSIGTERMDuringSlowCreate(t *testing.T) {
 	go func() { _, _ = tryCall(cs, withToken(args, token)) }() // its answer may be cut off; the audit is what counts
 	require.Eventually(t, func() bool { return createCount(sb) == 1 }, 10*time.Second, 10*time.Millisecond, "the POST reached io.net")
 
-	exit, took := srv.stop(t, 30*time.Second)
+	took, exit := srv.stop(t, 30*time.Second)
 	require.NoError(t, exit, "exit 0 after waiting:\n%s", srv.stderr.String())
 	assert.Greater(t, took, slow/2, "the process waited for the creation")
 	require.Len(t, sb.CreatedKeys(), 1)

@@ -95,17 +95,17 @@ func requireCreatingThenCreated(t *testing.T, path string, sb *sandbox.Server) {
 }
 
 // sigterm signals the process and waits for its exit.
-func sigterm(t *testing.T, cmd *exec.Cmd, exited <-chan error, logs fmt.Stringer) (error, time.Duration) {
+func sigterm(t *testing.T, cmd *exec.Cmd, exited <-chan error, logs fmt.Stringer) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-exited:
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		require.FailNow(t, "no exit after SIGTERM", logs.String())
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -135,7 +135,7 @@ func TestSIGTERMDuringSlowCreateConsole(t *testing.T) {
 	require.Eventually(t, func() bool { return sb.Requests(sandbox.RouteCreateKey) == 1 }, 15*time.Second, 10*time.Millisecond,
 		"the POST reached io.net:\n%s\n%s", stdout.String(), stderr.String())
 
-	exit, took := sigterm(t, cmd, exited, &stderr)
+	took, exit := sigterm(t, cmd, exited, &stderr)
 	require.NoError(t, exit, "exit 0:\n%s", stderr.String())
 	assert.Greater(t, took, slowCreate/2, "the bot waited for the creation")
 	assert.Equal(t, 1, sb.Requests(sandbox.RouteCreateKey))
@@ -199,7 +199,7 @@ func TestSIGTERMDuringSlowCreateHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Eventually(t, func() bool { return sb.Requests(sandbox.RouteCreateKey) == 1 }, 15*time.Second, 10*time.Millisecond)
 
-	exit, took := sigterm(t, cmd, exited, &logs)
+	took, exit := sigterm(t, cmd, exited, &logs)
 	require.NoError(t, exit, "exit 0:\n%s", logs.String())
 	assert.Greater(t, took, slowCreate/2, "the bot waited for the creation")
 	requireCreatingThenCreated(t, auditPath, sb)

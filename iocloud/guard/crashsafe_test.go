@@ -76,13 +76,13 @@ func TestGuardAmbiguousCreateOutcomes(t *testing.T) {
 				assert.NotEmpty(t, fail.Key.Display)
 				assert.Contains(t, err.Error(), made.KeyID)
 				assert.Contains(t, err.Error(), "revoke it")
-				assert.ErrorIs(t, err, iocloud.ErrKeyMayExist)
+				require.ErrorIs(t, err, iocloud.ErrKeyMayExist)
 			case iocloud.OutcomeNotCreated:
 				assert.Nil(t, fail.Key)
-				assert.ErrorIs(t, err, iocloud.ErrNotCreated)
+				require.ErrorIs(t, err, iocloud.ErrNotCreated)
 			case iocloud.OutcomeUnknown:
 				assert.Nil(t, fail.Key)
-				assert.ErrorIs(t, err, iocloud.ErrKeyMayExist)
+				require.ErrorIs(t, err, iocloud.ErrKeyMayExist)
 				assert.Contains(t, err.Error(), "look at your API keys")
 			}
 
