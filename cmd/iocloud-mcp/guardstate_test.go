@@ -442,3 +442,20 @@ func TestSIGTERMDuringSlowCreateStdio(t *testing.T) {
 	assert.Equal(t, []string{"pending", "creating", "created"}, outcomes(records, id))
 	assert.NotContains(t, stderr.String(), sb.CreatedKeys()[0].Value)
 }
+
+// The state file is one process's: a second process on the same path is
+// refused at start-up with one line naming IOCLOUD_STATE, instead of
+// sharing it unsafely.
+func TestStateFileIsOneProcessAtATime(t *testing.T) {
+	t.Parallel()
+	sb := startIONet(t)
+	env := ionetEnv(sb, "IOCLOUD_STATE=file:"+filepath.Join(t.TempDir(), "state.db"), "IOCLOUD_CONFIRM_SECRET="+sharedSecret)
+	startHTTP(t, env)
+
+	_, stderr, code := runBinary(t, env)
+	assert.NotZero(t, code)
+	last := lastLine(stderr)
+	assert.Contains(t, last, "IOCLOUD_STATE")
+	assert.Contains(t, last, "in use by another process")
+	assert.Contains(t, last, "Redis", "and says what to use for several")
+}
