@@ -13,7 +13,7 @@ import (
 // pathAPIKeys is the collection of the session's API keys (list with GET);
 // one key is pathAPIKeys + its uuid (revoke with DELETE). The trailing slash
 // matters, as for creation.
-const pathAPIKeys = "/v1/api-keys/"
+const pathAPIKeys = "/v1/api-keys/" //nolint:gosec // a URL path, not a credential
 
 // ErrKeyNotFound says io.net has no key with the id given (404 to a revoke):
 // it never existed, belongs to another account, or was revoked already.

@@ -36,7 +36,7 @@ func TestListAndRevokeKeys(t *testing.T) {
 	c := testutil.NewClock(t0)
 	s := start(t, sandbox.WithClock(c.Now))
 
-	a, body := listKeys(t, s)
+	a, _ := listKeys(t, s)
 	require.Equal(t, http.StatusOK, a.Status, a.Body)
 	assert.JSONEq(t, `{"keys":[]}`, a.Body, "a fresh sandbox has no keys")
 
@@ -49,7 +49,7 @@ func TestListAndRevokeKeys(t *testing.T) {
 	long.decode(t, &longKey)
 	c.Advance(48 * time.Hour) // "short" has expired
 
-	a, body = listKeys(t, s)
+	a, body := listKeys(t, s)
 	require.Len(t, body.Keys, 2)
 	for _, k := range body.Keys {
 		for _, f := range []string{"key_id", "user_id", "user_email", "description", "display", "created_at", "expires_at", "project", "scopes", "is_expired"} {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -45,7 +46,7 @@ func openFile(path string, now func() time.Time) (*File, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500 * time.Millisecond})
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s; run one process per state file, or use Redis for several", ErrLocked, path)
 	case err != nil:
 		return nil, fmt.Errorf("open the state file %s: %w", path, err)
@@ -258,7 +259,7 @@ func deleteExpired(b *bolt.Bucket, now time.Time) error {
 // expiry encodes a time as 8 big-endian bytes of Unix nanoseconds; every
 // stored value starts with one.
 func expiry(t time.Time) []byte {
-	return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano())) //nolint:gosec // times after 1970
+	return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
 }
 
 func expiryOf(v []byte) time.Time {

@@ -50,7 +50,10 @@ func TestStoreOnceIsSingleUseUnderConcurrency(t *testing.T) {
 			for range 20 {
 				wg.Go(func() {
 					first, err := s.Once(ctx, "ticket-1", time.Minute)
-					assert.NoError(t, err)
+					if err != nil {
+						t.Error(err) // not require: this is not the test's goroutine
+						return
+					}
 					if first {
 						wins.Add(1)
 					}
@@ -150,7 +153,10 @@ func TestStoreAcquireIsAtomicUnderConcurrency(t *testing.T) {
 			for i := range 30 {
 				wg.Go(func() {
 					slot, err := s.Acquire(ctx, "race", fmt.Sprint("m", i), time.Minute, 5)
-					assert.NoError(t, err)
+					if err != nil {
+						t.Error(err) // not require: this is not the test's goroutine
+						return
+					}
 					if slot.Acquired {
 						got.Add(1)
 					}
