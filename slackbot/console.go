@@ -49,12 +49,17 @@ func (b *Bot) RunConsole(ctx context.Context, in io.Reader, out io.Writer) error
 		}
 		readErr <- sc.Err()
 	}()
+	// Waiting for a line's answers is not cut short by ctx (SIGTERM): a
+	// confirmed key creation must finish and be recorded, not be abandoned
+	// by an exit. Every job runs under its own deadline, so the wait is
+	// bounded all the same.
+	settled := context.WithoutCancel(ctx)
 	for {
 		select {
 		case <-ctx.Done():
-			return b.Wait(context.WithoutCancel(ctx))
+			return b.Wait(settled)
 		case err := <-readErr:
-			if werr := b.Wait(ctx); werr != nil {
+			if werr := b.Wait(settled); werr != nil {
 				return werr
 			}
 			if err != nil {
@@ -63,9 +68,9 @@ func (b *Bot) RunConsole(ctx context.Context, in io.Reader, out io.Writer) error
 			return nil
 		case line := <-lines:
 			if c.handle(ctx, line) {
-				return b.Wait(ctx)
+				return b.Wait(settled)
 			}
-			if err := b.Wait(ctx); err != nil {
+			if err := b.Wait(settled); err != nil {
 				return err
 			}
 		}

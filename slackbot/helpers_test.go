@@ -69,10 +69,6 @@ func withAllowed(teams, channels []string) envOption {
 }
 
 // withReplays turns on the replay guard (a store of its own).
-func withReplays() envOption {
-	return func(c *slackbot.Config) { c.Replays = state.NewMemory() }
-}
-
 func withNotices(n slackbot.Notifier) envOption {
 	return func(c *slackbot.Config) { c.Notices = n }
 }

@@ -1,6 +1,7 @@
 package slackbot_test
 
 import (
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"net/http"
 	"strings"
 	"testing"
@@ -214,7 +215,7 @@ func TestRevokeCancel(t *testing.T) {
 // and a revoke ticket cannot be passed off as a create-key confirmation.
 func TestRevokeReplayedOrMisusedClick(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withReplays())
+	e := newEnv(t, withReplays(state.NewMemory()))
 	key := e.makeKey(t, "replayed")
 	p := e.askRevoke(t, alice, key.Key.KeyID, "/cmd")
 	confirm, _ := revokeButtons(t, p.msg)

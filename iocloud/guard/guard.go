@@ -187,7 +187,7 @@ func (g *Guard) event(actor iocloud.Actor, action, outcome string, err error) Au
 func (g *Guard) refuse(ctx context.Context, actor iocloud.Actor, action string, err error, req *iocloud.KeyRequest) error {
 	ev := g.event(actor, action, OutcomeRefused, err)
 	ev.Request = req
-	if g.refusals.allow(&ev) {
+	if g.refusals.allow(&ev, err) {
 		g.audit.Record(ctx, ev)
 	}
 	return err
@@ -196,7 +196,7 @@ func (g *Guard) refuse(ctx context.Context, actor iocloud.Actor, action string, 
 // reject audits a confirmation that did not open (summarised like refusals).
 func (g *Guard) reject(ctx context.Context, actor iocloud.Actor, action string, err error) error {
 	ev := g.event(actor, action, OutcomeRejected, err)
-	if g.refusals.allow(&ev) {
+	if g.refusals.allow(&ev, err) {
 		g.audit.Record(ctx, ev)
 	}
 	return err

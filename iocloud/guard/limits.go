@@ -131,13 +131,13 @@ func newRefusalSummary(now func() time.Time) *refusalSummary {
 	return &refusalSummary{now: now, seen: make(map[string]*refusalCount)}
 }
 
-// allow reports whether ev should be recorded, adding to its reason how many
-// like it were held back since the last one.
-func (r *refusalSummary) allow(ev *AuditEvent) bool {
+// allow reports whether ev (caused by err) should be recorded, adding to its
+// reason how many like it were held back since the last one.
+func (r *refusalSummary) allow(ev *AuditEvent, err error) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
-	key := ev.Actor + "\x00" + ev.Action + "\x00" + ev.Outcome + "\x00" + ev.Reason
+	key := ev.Actor + "\x00" + ev.Action + "\x00" + ev.Outcome + "\x00" + refusalKind(ev, err)
 	c, ok := r.seen[key]
 	if ok && now.Sub(c.since) < refusalWindow {
 		c.suppressed++
@@ -151,4 +151,16 @@ func (r *refusalSummary) allow(ev *AuditEvent) bool {
 	}
 	r.seen[key] = &refusalCount{since: now}
 	return true
+}
+
+// refusalKind is what makes two refusals "the same" for the summary. A
+// limit refusal's text counts down ("a place frees up in 9m0s"), so it is
+// grouped by the limit it names; otherwise a flood would change its reason
+// every minute and the held-back count would never be reported.
+func refusalKind(ev *AuditEvent, err error) string {
+	var lim *iocloud.LimitError
+	if errors.As(err, &lim) {
+		return "limit: " + lim.Limit
+	}
+	return ev.Reason
 }

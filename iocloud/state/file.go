@@ -11,7 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -46,7 +46,7 @@ func openFile(path string, now func() time.Time) (*File, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500 * time.Millisecond})
 	switch {
-	case errors.Is(err, bolterrors.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s; run one process per state file, or use Redis for several", ErrLocked, path)
 	case err != nil:
 		return nil, fmt.Errorf("open the state file %s: %w", path, err)
