@@ -23,6 +23,9 @@ func (g *Guard) Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.Ke
 	if err != nil {
 		return nil, g.refuse(ctx, actor, ActionCreateAPIKey, err, nil)
 	}
+	if err := g.dailyRoom(ctx, actor); err != nil {
+		return nil, g.refuse(ctx, actor, ActionCreateAPIKey, err, &req)
+	}
 	token, tk, err := g.issue(ctx, actor, Ticket{Action: ActionCreateAPIKey, Binding: binding, Request: req})
 	if err != nil {
 		return nil, g.refuse(ctx, actor, ActionCreateAPIKey, err, &req)

@@ -68,6 +68,9 @@ type Guard struct {
 	actTimeout time.Duration
 	inflight   sync.WaitGroup
 	refusals   *refusalSummary
+	// lookAgainAfter is the pause before the second key-list lookup after a
+	// timed-out create.
+	lookAgainAfter time.Duration
 }
 
 // DefaultActTimeout bounds an approved io.net call when Config says nothing.
@@ -112,6 +115,7 @@ func New(cfg Config) *Guard {
 		g.actTimeout = DefaultActTimeout
 	}
 	g.refusals = newRefusalSummary(g.now)
+	g.lookAgainAfter = 2 * time.Second
 	return g
 }
 

@@ -95,6 +95,19 @@ func (g *Guard) reserveDaily(ctx context.Context, actor iocloud.Actor, ticketID 
 	return nil
 }
 
+// dailyRoom refuses a preview the person could never confirm because
+// today's keys are used up. It takes a place for a millisecond and gives
+// it back: the store has no read-only count, and a check-and-add is what
+// stays atomic across replicas.
+func (g *Guard) dailyRoom(ctx context.Context, actor iocloud.Actor) error {
+	probe := "probe:" + NewNonce()
+	if err := g.reserveDaily(ctx, actor, probe); err != nil {
+		return err
+	}
+	g.releaseDaily(ctx, actor, probe)
+	return nil
+}
+
 func (g *Guard) releaseDaily(ctx context.Context, actor iocloud.Actor, ticketID string) {
 	if err := g.store.Release(ctx, daySet(actor), ticketID); err != nil {
 		g.logger.WarnContext(ctx, "could not give back a daily key place after a key that was not created", "err", err)

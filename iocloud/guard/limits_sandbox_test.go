@@ -92,7 +92,11 @@ func TestLimitKeysPerDay(t *testing.T) {
 	createOne := func(who iocloud.Actor) error {
 		t.Helper()
 		p, err := g.guard.Prepare(t.Context(), who, ask, "")
-		require.NoError(t, err, "previews are not limited by the daily count")
+		if err != nil {
+			// A full day is refused at the preview: a preview that could
+			// never be confirmed would only waste the person's time.
+			return err
+		}
 		_, err = g.guard.Confirm(t.Context(), who, p.Token, "", "")
 		return err
 	}
@@ -106,7 +110,7 @@ func TestLimitKeysPerDay(t *testing.T) {
 	assert.Equal(t, "keys created in 24 hours", lim.Limit)
 	assert.Equal(t, 23*time.Hour, lim.FreesIn, "the first key of the day leaves the window first")
 	assert.Contains(t, err.Error(), "at most 2 keys created in 24 hours per person; a place frees up in 23h")
-	assert.Equal(t, 2, creates(sb), "the third confirmation never reached io.net")
+	assert.Equal(t, 2, creates(sb), "the third request never reached io.net")
 
 	require.NoError(t, createOne(bob), "another person's day is their own")
 	assert.Equal(t, 3, creates(sb))
@@ -194,4 +198,21 @@ func TestLimitFloodByOnePersonBlocksNoOneElse(t *testing.T) {
 	clock.Advance(guard.TicketTTL)
 	_, err = g.guard.Prepare(t.Context(), mallory, ask, "")
 	require.NoError(t, err)
+}
+
+// Two previews opened while the day still had room: the second
+// confirmation is refused at confirm time, before io.net.
+func TestLimitKeysPerDayCheckedAgainAtConfirm(t *testing.T) {
+	t.Parallel()
+	sb := startIONet(t)
+	g := newSBGuard(t, sb, sbGuardConfig{limits: guardLimits(5, 1)})
+	first, err := g.guard.Prepare(t.Context(), alice, askFor("one"), "")
+	require.NoError(t, err)
+	second, err := g.guard.Prepare(t.Context(), alice, askFor("two"), "")
+	require.NoError(t, err)
+	_, err = g.guard.Confirm(t.Context(), alice, first.Token, "", "")
+	require.NoError(t, err)
+	_, err = g.guard.Confirm(t.Context(), alice, second.Token, "", "")
+	require.ErrorIs(t, err, iocloud.ErrLimit)
+	assert.Equal(t, 1, creates(sb))
 }

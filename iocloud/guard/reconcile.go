@@ -25,22 +25,50 @@ func (g *Guard) reconcile(ctx context.Context, tk Ticket, started time.Time, cau
 		fail.Outcome = iocloud.OutcomeNotCreated
 		return fail
 	}
+	// After a timeout io.net may still be working on the request: look
+	// twice, a moment apart, before saying it made nothing.
+	looks := 1
+	if timedOut(cause) {
+		looks = 2
+	}
+	for look := range looks {
+		if look > 0 {
+			time.Sleep(g.lookAgainAfter)
+		}
+		key, err := g.lookUp(ctx, tk, started)
+		if err != nil {
+			fail.Outcome = iocloud.OutcomeUnknown
+			fail.Err = errors.Join(cause, err)
+			return fail
+		}
+		if key != nil {
+			fail.Outcome = iocloud.OutcomeSecretUnavailable
+			fail.Key = key
+			return fail
+		}
+	}
+	fail.Outcome = iocloud.OutcomeNotCreated
+	return fail
+}
+
+// lookUp finds the key this attempt made in io.net's list, or nil.
+func (g *Guard) lookUp(ctx context.Context, tk Ticket, started time.Time) (*iocloud.APIKey, error) {
 	lookCtx, cancel := context.WithTimeout(ctx, g.actTimeout)
 	defer cancel()
 	list, err := g.client.ListAPIKeys(lookCtx)
 	if err != nil {
-		fail.Outcome = iocloud.OutcomeUnknown
-		fail.Err = errors.Join(cause, err)
-		return fail
+		return nil, err
 	}
 	if found := list.Matching(tk.Request, started.Add(-clockSkew)); len(found) > 0 {
 		key := found[len(found)-1] // the newest: the one this attempt made
-		fail.Outcome = iocloud.OutcomeSecretUnavailable
-		fail.Key = &key
-		return fail
+		return &key, nil
 	}
-	fail.Outcome = iocloud.OutcomeNotCreated
-	return fail
+	return nil, nil
+}
+
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // ambiguous reports whether io.net may have acted although no usable answer

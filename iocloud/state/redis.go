@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -119,4 +120,19 @@ func atLeastMS(d time.Duration) time.Duration {
 		return time.Millisecond
 	}
 	return d
+}
+
+// RouteRedisLogs sends go-redis's own messages (a pool that cannot dial, a
+// reconnect) to logger at Warn, instead of its default stderr format. It is
+// process-wide, as go-redis's logger is.
+func RouteRedisLogs(logger *slog.Logger) {
+	if logger != nil {
+		redis.SetLogger(redisLogger{logger})
+	}
+}
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

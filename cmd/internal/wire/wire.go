@@ -105,6 +105,7 @@ func Build(ctx context.Context, cfg config.Core, opts Options) (_ *App, err erro
 		return nil, fmt.Errorf("set up the io.net client: %w", err)
 	}
 
+	state.RouteRedisLogs(logger)
 	app.Store, err = state.Open(cfg.State.Reveal())
 	if err != nil {
 		return nil, fmt.Errorf("IOCLOUD_STATE: %w", err)
