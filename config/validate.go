@@ -13,16 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
 )
-
-// KeyScopes are the scopes io.net knows for an API key.
-var KeyScopes = []string{"all", "read", "write"}
-
-// MinConfirmSecret is the shortest IOCLOUD_CONFIRM_SECRET accepted: the HMAC
-// key must be at least as long as SHA-256's output to carry its full
-// strength.
-const MinConfirmSecret = 32
 
 // Validate checks what both servers share. sandbox means io.net is the
 // built-in simulator, so no API key is needed. It returns the first problem,
@@ -50,16 +44,17 @@ func (c Core) Validate(sandbox bool) error {
 		return problem("IOCLOUD_KEY_MAX_TTL", "%s is shorter than IOCLOUD_KEY_DEFAULT_TTL (%s) (raise it, or lower IOCLOUD_KEY_DEFAULT_TTL)",
 			formatDuration(c.KeyMaxTTL), formatDuration(c.KeyDefaultTTL))
 	}
+	scopes := strings.Join(iocloud.KnownScopes(), ", ")
 	if len(c.KeyScopes) == 0 {
-		return problem("IOCLOUD_KEY_SCOPES", "no scope listed (use one or more of all, read, write, comma-separated)")
+		return problem("IOCLOUD_KEY_SCOPES", "no scope listed (use one or more of %s, comma-separated)", scopes)
 	}
 	for _, s := range c.KeyScopes {
-		if !slices.Contains(KeyScopes, s) {
-			return problem("IOCLOUD_KEY_SCOPES", "%s is not a scope (use one or more of all, read, write, comma-separated)", describeValue(s, c.secrets()))
+		if !slices.Contains(iocloud.KnownScopes(), s) {
+			return problem("IOCLOUD_KEY_SCOPES", "%s is not a scope (use one or more of %s, comma-separated)", describeValue(s, c.secrets()), scopes)
 		}
 	}
-	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < MinConfirmSecret {
-		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", MinConfirmSecret)
+	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < guard.MinConfirmSecretLength {
+		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", guard.MinConfirmSecretLength)
 	}
 	if err := checkState(c.State.Reveal()); err != nil {
 		return err

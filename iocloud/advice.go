@@ -99,15 +99,15 @@ func apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrUnauthorized):
 		return "io.net rejected the API key (401): check IOCLOUD_API_KEY."
 	case errors.Is(e, ErrForbidden) && creating:
-		return "io.net refused to create the key (403): check that the project is io-cloud and that IOCLOUD_JWT is the token of your own account."
+		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that IOCLOUD_JWT is the token of your own account."
 	case errors.Is(e, ErrForbidden) && keys:
 		return "io.net refused access to the API keys (403): check that IOCLOUD_JWT is the token of your own account."
 	case errors.Is(e, ErrForbidden):
-		return "io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
 	case e.StatusCode == http.StatusBadRequest && e.KeySet:
 		// io.net has answered 400 {"key_set": true} to keys made for another
 		// project (new-api issue #2794).
-		return "io.net refused the API key (400 key_set): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
 	case errors.Is(e, ErrRateLimited):
 		wait := e.RetryAfter
 		if wait <= 0 {

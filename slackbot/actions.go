@@ -180,7 +180,7 @@ func refusalMessage(err error) *message {
 
 // action handles a Confirm or Cancel press. The clicker is authorized
 // again (allowlists and key creators), and the ticket decides the rest:
-// only the requester, once, within 10 minutes. Every answer goes to r; a
+// only the requester, once, within iocloud.ConfirmationTTL. Every answer goes to r; a
 // refusal never replaces the message it was clicked on, so the requester's
 // preview (or the created key) stays.
 func (b *Bot) action(ctx context.Context, c click, r responder) {
@@ -255,7 +255,7 @@ func ticketReason(err error) (string, bool) {
 	case errors.Is(err, iocloud.ErrTicketUsed):
 		return "This request was already confirmed or cancelled; it works only once. Run /iocloud create-key again for another key.", true
 	case errors.Is(err, iocloud.ErrTicketExpired):
-		return "This request has expired: a preview is valid for 10 minutes. Run /iocloud create-key again.", true
+		return "This request has expired: a preview is valid for " + iocloud.ConfirmationWindow() + ". Run /iocloud create-key again.", true
 	case errors.Is(err, iocloud.ErrTicketStale):
 		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run /iocloud create-key again.", true
 	case errors.Is(err, iocloud.ErrTicketInvalid), errors.Is(err, iocloud.ErrTicketMismatch):
