@@ -16,6 +16,7 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
+	"github.com/iocloud-chatops/iocloud/tools"
 )
 
 // Validate checks what both servers share. sandbox means io.net is the
@@ -121,10 +122,8 @@ func (m MCP) Validate(sandbox bool) error {
 	if err := m.validateIdentity(host); err != nil {
 		return err
 	}
-	switch m.Confirm {
-	case "auto", "elicit", "token":
-	default:
-		return problem("IOCLOUD_MCP_CONFIRM", "%s is not a confirmation mode (use auto, elicit or token)", describeValue(m.Confirm, m.secrets()))
+	if modes := tools.ConfirmModes(); !slices.Contains(modes, m.Confirm) {
+		return problem("IOCLOUD_MCP_CONFIRM", "%s is not a confirmation mode (use %s)", describeValue(m.Confirm, m.secrets()), orList(modes))
 	}
 	if m.KeyOutputDir != "" {
 		info, err := os.Stat(m.KeyOutputDir)
@@ -223,4 +222,12 @@ func statePassword(spec string) string {
 	}
 	pw, _ := u.User.Password()
 	return pw
+}
+
+// orList writes items as "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }

@@ -152,6 +152,22 @@ func TestEachRuleHasOneHome(t *testing.T) {
 			require.NoError(t, loadCore(t, env).Validate(true))
 		}},
 
+		// Confirmation modes: tools.ConfirmModes().
+		{"confirm modes", "config accepts exactly the tools' modes", func(t *testing.T) {
+			for _, mode := range tools.ConfirmModes() {
+				_, err := tools.ParseConfirmMode(mode)
+				require.NoError(t, err, mode)
+				m := config.MCP{Core: loadCore(t, nil), Transport: "stdio", Addr: "127.0.0.1:8080", ApprovalAddr: "127.0.0.1:0", Confirm: mode}
+				require.NoError(t, m.Validate(true), mode)
+			}
+			m := config.MCP{Core: loadCore(t, nil), Transport: "stdio", Addr: "127.0.0.1:8080", ApprovalAddr: "127.0.0.1:0", Confirm: "always"}
+			err := m.Validate(true)
+			require.Error(t, err)
+			for _, mode := range tools.ConfirmModes() {
+				assert.Contains(t, err.Error(), mode)
+			}
+		}},
+
 		// Per-person limits: guard.DefaultMaxPending, guard.DefaultMaxPerDay.
 		{"per-person limits", "config defaults", func(t *testing.T) {
 			assert.Equal(t, "default="+strconv.Itoa(guard.DefaultMaxPending), envDefault(t, config.Core{}, "KeyMaxPending"))
