@@ -106,3 +106,10 @@ FUZZ_TARGETS := \
 	./iocloud:FuzzDecodeErrorBody \
 	./iocloud:FuzzOpenTicket \
 	./slackbot:FuzzParseCommand
+
+.PHONY: docs docs-check
+docs: ## regenerate docs/configuration.md and docs/tools.md from config and the tool snapshots
+	$(GO) run ./hack/gendocs
+
+docs-check: ## fail when a generated doc is stale (make unit runs the same check as a test)
+	$(GO) run ./hack/gendocs -check
