@@ -15,7 +15,7 @@ import (
 // hack/gendocs from this table and the env tags above: names, defaults,
 // which binary reads it). The one place the meanings are written; a test
 // fails when a variable has none or an entry names no variable.
-var descriptions = map[string]string{
+var descriptions = map[string]string{ //nolint:gosec // G101: variable names and what they mean, not credentials
 	// Both binaries.
 	"IOCLOUD_API_KEY":         "io.net API key (header `x-api-key`) for the reads: hardware, replicas, prices. Required unless `--sandbox`.",
 	"IOCLOUD_JWT":             "io.net session token (header `token`), needed to list, create and revoke API keys. Unset: those actions say how to get one.",

@@ -45,5 +45,5 @@ func TestVariablesSaysWhoReadsWhat(t *testing.T) {
 	vars := Variables()
 	last := slices.IndexFunc(vars, func(v Variable) bool { return len(v.Binaries) == 1 })
 	assert.Equal(t, "IOCLOUD_API_KEY", vars[0].Name, "shared settings come first, in struct order")
-	assert.Greater(t, last, 0)
+	assert.Positive(t, last)
 }

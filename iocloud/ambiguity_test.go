@@ -52,7 +52,7 @@ func TestLostAnswersAreTypedByWhatTheyMayHaveDone(t *testing.T) {
 			err := tt.call(newClientFor(t, up.URL, WithRetry(1, time.Millisecond, time.Millisecond, 5*time.Second)))
 			require.ErrorIs(t, err, ErrUnavailable)
 			for _, s := range []error{ErrMayBeCreated, ErrMayBeRevoked} {
-				assert.Equal(t, s == tt.want, errors.Is(err, s), "errors.Is(%v)", s)
+				assert.Equal(t, errors.Is(tt.want, s), errors.Is(err, s), "errors.Is(%v)", s)
 			}
 			if tt.want != nil {
 				assert.Contains(t, err.Error(), tt.want.Error(), "the text still says it")
