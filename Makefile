@@ -109,7 +109,8 @@ vulncheck: ## govulncheck v1.9.0 against an offline golang.org/x/vulndb database
 # run, so make fuzz loops; the seeds of all of them run in make unit.
 FUZZ_TARGETS := \
 	./iocloud:FuzzDecodeErrorBody \
-	./iocloud:FuzzOpenTicket \
+	./iocloud/guard:FuzzOpenTicket \
+	./iocloud:FuzzPolicyCheck \
 	./iocloud:FuzzParseJWTExpiry \
 	./iocloud:FuzzParseRetryAfter \
 	./iocloud:FuzzDecodeSuccessBody \
@@ -119,3 +120,10 @@ FUZZ_TARGETS := \
 	./slackbot:FuzzRenderWebhook \
 	./slackbot:FuzzInteractionPayload \
 	./tools:FuzzExplainArguments
+
+.PHONY: docs docs-check
+docs: ## regenerate docs/configuration.md and docs/tools.md from config and the tool snapshots
+	$(GO) run ./hack/gendocs
+
+docs-check: ## fail when a generated doc is stale (make unit runs the same check as a test)
+	$(GO) run ./hack/gendocs -check

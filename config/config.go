@@ -19,10 +19,6 @@ import (
 // the client without being revealed on the way.
 type Secret = iocloud.Secret
 
-// DefaultProject is the io.net project new keys belong to unless asked
-// otherwise; IO Cloud keys only work for this project.
-const DefaultProject = "io-cloud"
-
 // Core is what both servers need to reach io.net and guard key creation.
 type Core struct {
 	APIKey        Secret        `env:"IOCLOUD_API_KEY"`
@@ -201,6 +197,6 @@ func (c Core) Policy() iocloud.Policy {
 		DefaultTTL:     c.KeyDefaultTTL,
 		MaxTTL:         c.KeyMaxTTL,
 		AllowedScopes:  slices.Clone(c.KeyScopes),
-		DefaultProject: DefaultProject,
+		DefaultProject: iocloud.ProjectIOCloud, // IO Cloud keys only work for this project
 	}
 }

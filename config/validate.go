@@ -13,16 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/iocloud"
+	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
+	"github.com/iocloud-chatops/iocloud/tools"
 )
-
-// KeyScopes are the scopes io.net knows for an API key.
-var KeyScopes = []string{"all", "read", "write"}
-
-// MinConfirmSecret is the shortest IOCLOUD_CONFIRM_SECRET accepted: the HMAC
-// key must be at least as long as SHA-256's output to carry its full
-// strength.
-const MinConfirmSecret = 32
 
 // Validate checks what both servers share. sandbox means io.net is the
 // built-in simulator, so no API key is needed. It returns the first problem,
@@ -50,16 +45,17 @@ func (c Core) Validate(sandbox bool) error {
 		return problem("IOCLOUD_KEY_MAX_TTL", "%s is shorter than IOCLOUD_KEY_DEFAULT_TTL (%s) (raise it, or lower IOCLOUD_KEY_DEFAULT_TTL)",
 			formatDuration(c.KeyMaxTTL), formatDuration(c.KeyDefaultTTL))
 	}
+	scopes := strings.Join(iocloud.KnownScopes(), ", ")
 	if len(c.KeyScopes) == 0 {
-		return problem("IOCLOUD_KEY_SCOPES", "no scope listed (use one or more of all, read, write, comma-separated)")
+		return problem("IOCLOUD_KEY_SCOPES", "no scope listed (use one or more of %s, comma-separated)", scopes)
 	}
 	for _, s := range c.KeyScopes {
-		if !slices.Contains(KeyScopes, s) {
-			return problem("IOCLOUD_KEY_SCOPES", "%s is not a scope (use one or more of all, read, write, comma-separated)", describeValue(s, c.secrets()))
+		if !slices.Contains(iocloud.KnownScopes(), s) {
+			return problem("IOCLOUD_KEY_SCOPES", "%s is not a scope (use one or more of %s, comma-separated)", describeValue(s, c.secrets()), scopes)
 		}
 	}
-	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < MinConfirmSecret {
-		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", MinConfirmSecret)
+	if c.ConfirmSecret.IsSet() && len(c.ConfirmSecret.Reveal()) < guard.MinConfirmSecretLength {
+		return problem("IOCLOUD_CONFIRM_SECRET", "shorter than %d characters (use a long random value, e.g. from openssl rand -hex 32, or unset it for a random key per process)", guard.MinConfirmSecretLength)
 	}
 	if err := checkState(c.State.Reveal()); err != nil {
 		return err
@@ -126,10 +122,8 @@ func (m MCP) Validate(sandbox bool) error {
 	if err := m.validateIdentity(host); err != nil {
 		return err
 	}
-	switch m.Confirm {
-	case "auto", "elicit", "token":
-	default:
-		return problem("IOCLOUD_MCP_CONFIRM", "%s is not a confirmation mode (use auto, elicit or token)", describeValue(m.Confirm, m.secrets()))
+	if modes := tools.ConfirmModes(); !slices.Contains(modes, m.Confirm) {
+		return problem("IOCLOUD_MCP_CONFIRM", "%s is not a confirmation mode (use %s)", describeValue(m.Confirm, m.secrets()), orList(modes))
 	}
 	if m.KeyOutputDir != "" {
 		info, err := os.Stat(m.KeyOutputDir)
@@ -232,4 +226,12 @@ func statePassword(spec string) string {
 	}
 	pw, _ := u.User.Password()
 	return pw
+}
+
+// orList writes items as "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }

@@ -221,7 +221,7 @@ func TestMCPValidate(t *testing.T) {
 		},
 		{
 			name: "a long value is not echoed", env: map[string]string{"IOCLOUD_MCP_CONFIRM": "io-v2-pasted-by-mistake-0123"},
-			want: `IOCLOUD_MCP_CONFIRM: the value (28 characters, not shown) is not a confirmation mode (use auto, elicit or token)`,
+			want: `IOCLOUD_MCP_CONFIRM: the value (28 characters, not shown) is not a confirmation mode (use auto, elicit, url or token)`,
 		},
 		{
 			name: "addr without port", env: map[string]string{"IOCLOUD_MCP_ADDR": "127.0.0.1"},
@@ -239,7 +239,7 @@ func TestMCPValidate(t *testing.T) {
 		{name: "confirm token", env: map[string]string{"IOCLOUD_MCP_CONFIRM": "token"}},
 		{
 			name: "unknown confirm", env: map[string]string{"IOCLOUD_MCP_CONFIRM": "always"},
-			want: `IOCLOUD_MCP_CONFIRM: "always" is not a confirmation mode (use auto, elicit or token)`,
+			want: `IOCLOUD_MCP_CONFIRM: "always" is not a confirmation mode (use auto, elicit, url or token)`,
 		},
 		{name: "output dir exists", env: map[string]string{"IOCLOUD_KEY_OUTPUT_DIR": dir}},
 		{

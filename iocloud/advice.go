@@ -73,11 +73,11 @@ func Advice(err error) string {
 	case errors.Is(err, ErrTicketInvalid):
 		return "This confirmation is not valid and nothing was created; start over."
 	case errors.Is(err, ErrUnavailable):
-		if strings.Contains(err.Error(), mayExist) {
-			return "io.net did not answer properly to the key creation; " + mayExist + "."
+		if errors.Is(err, ErrMayBeCreated) {
+			return "io.net did not answer properly to the key creation; " + ErrMayBeCreated.Error() + "."
 		}
-		if strings.Contains(err.Error(), mayBeRevoked) {
-			return "io.net did not answer properly to the revocation; " + mayBeRevoked + "."
+		if errors.Is(err, ErrMayBeRevoked) {
+			return "io.net did not answer properly to the revocation; " + ErrMayBeRevoked.Error() + "."
 		}
 		return "io.net is unavailable or timed out; try again in a minute."
 	case errors.Is(err, ErrRedirect):
@@ -99,15 +99,15 @@ func apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrUnauthorized):
 		return "io.net rejected the API key (401): check IOCLOUD_API_KEY."
 	case errors.Is(e, ErrForbidden) && creating:
-		return "io.net refused to create the key (403): check that the project is io-cloud and that IOCLOUD_JWT is the token of your own account."
+		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that IOCLOUD_JWT is the token of your own account."
 	case errors.Is(e, ErrForbidden) && keys:
 		return "io.net refused access to the API keys (403): check that IOCLOUD_JWT is the token of your own account."
 	case errors.Is(e, ErrForbidden):
-		return "io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
-	case e.StatusCode == http.StatusBadRequest && strings.Contains(e.Detail, "key_set"):
+		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+	case e.StatusCode == http.StatusBadRequest && e.KeySet:
 		// io.net has answered 400 {"key_set": true} to keys made for another
 		// project (new-api issue #2794).
-		return "io.net refused the API key (400 key_set): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
 	case errors.Is(e, ErrRateLimited):
 		wait := e.RetryAfter
 		if wait <= 0 {
@@ -121,9 +121,9 @@ func apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrUnavailable):
 		switch e.Method {
 		case http.MethodPost:
-			return fmt.Sprintf("io.net failed (%d) while creating the key; %s.", e.StatusCode, mayExist)
+			return fmt.Sprintf("io.net failed (%d) while creating the key; %v.", e.StatusCode, ErrMayBeCreated)
 		case http.MethodDelete:
-			return fmt.Sprintf("io.net failed (%d) while revoking the key; %s.", e.StatusCode, mayBeRevoked)
+			return fmt.Sprintf("io.net failed (%d) while revoking the key; %v.", e.StatusCode, ErrMayBeRevoked)
 		}
 		return "io.net is unavailable or timed out; try again in a minute."
 	}

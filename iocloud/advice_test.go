@@ -36,7 +36,7 @@ func TestAdvice(t *testing.T) {
 		{"400 empty", &APIError{StatusCode: 400}, "io.net rejected the request (400); check what was sent."},
 		{"503 read", &APIError{StatusCode: 503, Method: "GET"}, "io.net is unavailable or timed out; try again in a minute."},
 		{"503 create", &APIError{StatusCode: 503, Method: "POST", Path: pathCreateKey},
-			"io.net failed (503) while creating the key; " + mayExist + "."},
+			"io.net failed (503) while creating the key; " + ErrMayBeCreated.Error() + "."},
 		{"connection", fmt.Errorf("%w: GET /x got no answer: %w", ErrUnavailable, errors.New("connection refused")),
 			"io.net is unavailable or timed out; try again in a minute."},
 		{"no jwt", ErrNoJWT, "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo},

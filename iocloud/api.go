@@ -137,7 +137,7 @@ func (r KeyRequest) validate() error {
 	case r.ExpiresAt.IsZero():
 		return &InputError{Field: "expiry", Problem: "is missing; give a date or a number of days"}
 	case strings.TrimSpace(r.Project) == "":
-		return &InputError{Field: "project", Problem: "is empty; use io-cloud"}
+		return &InputError{Field: "project", Problem: "is empty; use " + ProjectIOCloud}
 	case len(r.Scopes) == 0:
 		return &InputError{Field: "scopes", Problem: "are empty; use all, read or write"}
 	}

@@ -41,6 +41,9 @@ type APIError struct {
 	Detail     string        // "detail" as text, or a short excerpt of a non-JSON body
 	Fields     []FieldError  // "detail" as a validation list
 	RetryAfter time.Duration // from Retry-After, 0 when absent
+	// KeySet: the body was io.net's {"key_set": true}, which it has sent
+	// (with 400) for an API key made for another project than io-cloud.
+	KeySet bool
 }
 
 // HardwareLookupError says a hardware name or id matched none, or more than

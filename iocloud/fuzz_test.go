@@ -228,7 +228,7 @@ func FuzzDecodeSuccessBody(f *testing.F) {
 func decodeWith[T any](t *testing.T, body []byte, wire any, build func() (T, error)) (T, error) {
 	t.Helper()
 	var zero T
-	err := json.Unmarshal(body, wire)
+	err := unmarshal(body, wire)
 	if err == nil {
 		var out T
 		out, err = build()

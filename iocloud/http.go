@@ -1,6 +1,7 @@
 package iocloud
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -227,10 +228,27 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := unmarshal(data, out); err != nil {
 		return c.malformed(cl, fullPath, jsonProblem(err))
 	}
 	return nil
+}
+
+// unmarshal is json.Unmarshal, except that a body that stops before its
+// value is complete (or is empty) fails with io.ErrUnexpectedEOF:
+// json.Unmarshal says so only in its error's text, and decisions are not
+// made on error text. json.Decoder types the same condition.
+func unmarshal(data []byte, out any) error {
+	err := json.Unmarshal(data, out)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	var whole json.RawMessage
+	if derr := json.NewDecoder(bytes.NewReader(data)).Decode(&whole); errors.Is(derr, io.ErrUnexpectedEOF) || errors.Is(derr, io.EOF) {
+		return fmt.Errorf("%w (%w)", io.ErrUnexpectedEOF, err)
+	}
+	return err
 }
 
 // apiError turns an unsuccessful answer into an *APIError. The body is read
@@ -238,7 +256,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 func (c *Client) apiError(method, path string, resp *http.Response) *APIError {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	detail, fields := decodeErrorBody(raw, c.redact)
+	var marker struct {
+		KeySet bool `json:"key_set"`
+	}
+	_ = json.Unmarshal(raw, &marker) // any other body leaves it false
 	return &APIError{
+		KeySet:     marker.KeySet,
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		Path:       path,
@@ -248,30 +271,31 @@ func (c *Client) apiError(method, path string, resp *http.Response) *APIError {
 	}
 }
 
-// mayExist is added to every failure of key creation that happened after the
-// request may have reached io.net: the key may exist even though we got no
-// usable answer, and trying again blindly could make a second one.
-const mayExist = "the key may have been created anyway: look at https://ai.io.net/ai/api-keys before trying again"
+// ErrMayBeCreated marks every failure of key creation that happened after
+// the request may have reached io.net: the key may exist even though we got
+// no usable answer, and trying again blindly could make a second one. Its
+// text is the advice itself.
+var ErrMayBeCreated = errors.New("the key may have been created anyway: look at https://ai.io.net/ai/api-keys before trying again")
 
-// mayBeRevoked is its counterpart for revocation.
-const mayBeRevoked = "the key may have been revoked anyway: list the keys before trying again"
+// ErrMayBeRevoked is its counterpart for revocation.
+var ErrMayBeRevoked = errors.New("the key may have been revoked anyway: list the keys before trying again")
 
-// ambiguity is what a failed request may have done anyway: nothing for a
-// read, a key for a POST, a revocation for a DELETE.
-func (cl call) ambiguity() string {
+// ambiguity is what a failed request may have done anyway: nothing (nil)
+// for a read, a key for a POST, a revocation for a DELETE.
+func (cl call) ambiguity() error {
 	switch cl.method {
 	case http.MethodPost:
-		return mayExist
+		return ErrMayBeCreated
 	case http.MethodDelete:
-		return mayBeRevoked
+		return ErrMayBeRevoked
 	}
-	return ""
+	return nil
 }
 
 func (c *Client) malformed(cl call, path, problem string) error {
 	msg := fmt.Sprintf("io.net sent a malformed answer to %s %s (%s)", cl.method, path, problem)
-	if a := cl.ambiguity(); a != "" {
-		msg += "; " + a
+	if a := cl.ambiguity(); a != nil {
+		return fmt.Errorf("%w: %s; %w", ErrUnavailable, msg, a)
 	}
 	return fmt.Errorf("%w: %s", ErrUnavailable, msg)
 }
@@ -296,8 +320,8 @@ func (c *Client) transportError(ctx context.Context, cl call, path string, err e
 		what = "got no answer in time"
 	}
 	msg := fmt.Sprintf("%s %s %s", cl.method, path, what)
-	if a := cl.ambiguity(); a != "" {
-		msg += "; " + a
+	if a := cl.ambiguity(); a != nil {
+		return fmt.Errorf("%w: %s; %w: %w", ErrUnavailable, msg, a, cause)
 	}
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, msg, cause)
 }
@@ -328,7 +352,7 @@ func jsonProblem(err error) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "the JSON ends early"
 	case errors.As(err, &se):
 		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)

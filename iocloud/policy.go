@@ -27,6 +27,10 @@ const ProjectIOCloud = "io-cloud"
 // knownScopes is every scope a policy may allow, in display order.
 var knownScopes = []string{ScopeAll, ScopeRead, ScopeWrite}
 
+// KnownScopes is every scope io.net knows for a key, in display order (a
+// copy: config, tool schemas and Slack's form all draw from it).
+func KnownScopes() []string { return slices.Clone(knownScopes) }
+
 // Policy is what a new key may look like.
 type Policy struct {
 	DefaultTTL     time.Duration // lifetime when none is asked for (720h)
@@ -41,7 +45,7 @@ func DefaultPolicy() Policy {
 	return Policy{
 		DefaultTTL:     720 * time.Hour,
 		MaxTTL:         4320 * time.Hour,
-		AllowedScopes:  []string{ScopeAll, ScopeRead, ScopeWrite},
+		AllowedScopes:  KnownScopes(),
 		DefaultProject: ProjectIOCloud,
 	}
 }

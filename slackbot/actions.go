@@ -319,7 +319,7 @@ func ticketReason(err error, f keyFlow) (string, bool) {
 	case errors.Is(err, iocloud.ErrTicketUsed):
 		return "This request was already confirmed or cancelled; it works only once. " + f.another, true
 	case errors.Is(err, iocloud.ErrTicketExpired):
-		return "This request has expired: a preview is valid for 10 minutes. Run " + f.command + " again.", true
+		return "This request has expired: a preview is valid for " + iocloud.ConfirmationWindow() + ". Run " + f.command + " again.", true
 	case errors.Is(err, iocloud.ErrTicketStale):
 		return "This button was made before the bot restarted (or by another copy of the bot), so it cannot be checked. Run " + f.command + " again.", true
 	case errors.Is(err, iocloud.ErrTicketInvalid), errors.Is(err, iocloud.ErrTicketMismatch):

@@ -96,22 +96,25 @@ type consoleForm struct {
 }
 
 var formPrompts = map[string]string{
-	fieldDescription: "Description (what the key is for, 1 to 100 characters):",
+	fieldDescription: fmt.Sprintf("Description (what the key is for, 1 to %d characters):", iocloud.MaxDescriptionLength),
 	fieldExpires:     "Expires (a date like 2027-01-31 or a lifetime like 30d; empty for the default):",
-	fieldScopes:      "Scopes (all, read, write; comma-separated; empty for the default):",
+	fieldScopes:      "Scopes (" + strings.Join(iocloud.KnownScopes(), ", ") + "; comma-separated; empty for the default):",
 }
 
 // handle runs one line; true means quit.
 func (c *console) handle(ctx context.Context, line string) bool {
 	line = strings.TrimSpace(line)
-	word := strings.ToLower(strings.Fields(line + " ")[0])
+	word := ""
+	if fields := strings.Fields(line); len(fields) > 0 {
+		word = strings.ToLower(fields[0])
+	}
 	switch {
-	case line == "":
-		return false
 	case word == "quit" || word == "exit":
 		return true
-	case c.form != nil:
+	case c.form != nil: // an empty answer takes the field's default
 		c.answerForm(ctx, line)
+		return false
+	case line == "":
 		return false
 	case word == "confirm" || word == "cancel":
 		c.press(ctx, word)

@@ -132,3 +132,25 @@ func TestConsoleCreateListRevoke(t *testing.T) {
 	assert.Contains(t, e.audit.String(), `"via":"console"`)
 	e.requireNoSecrets(t)
 }
+
+// A blank line is nothing at the prompt (it once crashed the console), and
+// within the form it is the documented "empty for the default".
+func TestConsoleBlankLines(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withCreators("U-CONSOLE"))
+	in := strings.Join([]string{
+		"",
+		"   ",
+		"/iocloud create-key",
+		"ci bot",
+		"", // expires: the default
+		"", // scopes: the default
+		"confirm",
+		"quit",
+	}, "\n")
+	var out bytes.Buffer
+	require.NoError(t, e.bot.RunConsole(t.Context(), strings.NewReader(in), &out))
+	t.Log(out.String())
+	require.Len(t, e.sb.CreatedKeys(), 1)
+	assert.Equal(t, "ci bot", e.sb.CreatedKeys()[0].Description)
+}

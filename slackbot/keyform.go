@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -26,7 +27,7 @@ const (
 	actionFormExpiry  = "expires_on"
 	blockFormScopes   = "iocloud_key_scopes"
 	actionFormScopes  = "scopes"
-	maxFormDesc       = 100 // the key policy's limit, enforced by Slack's input too
+	maxFormDesc       = iocloud.MaxDescriptionLength // the key policy's limit, enforced by Slack's input too
 	openFormTimeout   = 3 * time.Second
 	maxPrivateMetaLen = 3000 // Slack's limit on private_metadata
 	maxFormError      = 300  // an error under a field stays short
@@ -39,7 +40,7 @@ const (
 	fieldScopes      = "scopes"
 )
 
-var formScopes = []string{"all", "read", "write"}
+var formScopes = iocloud.KnownScopes()
 
 // formBlocks maps a form field to the modal block that shows its problem.
 var formBlocks = map[string]string{fieldDescription: blockFormDesc, fieldExpires: blockFormExpiry, fieldScopes: blockFormScopes}
@@ -60,7 +61,7 @@ func (f keyForm) ask() (iocloud.KeyAsk, map[string]string) {
 	ask.Scopes = append([]string(nil), f.base.Scopes...)
 	ask.Description = strings.TrimSpace(f.description)
 	if ask.Description == "" {
-		problems[fieldDescription] = "Describe what the key is for (1 to 100 characters)."
+		problems[fieldDescription] = fmt.Sprintf("Describe what the key is for (1 to %d characters).", maxFormDesc)
 	}
 	if e := strings.TrimSpace(f.expires); e != "" {
 		var err error

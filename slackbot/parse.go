@@ -66,7 +66,7 @@ var usage = map[string]string{
 	"help":       "/iocloud help",
 	"hardware":   "/iocloud hardware [--public]",
 	"replicas":   "/iocloud replicas [hardware] [--gpus N] [--country XX] [--public]",
-	"create-key": "/iocloud create-key <description> [--expires 30d|2027-01-31] [--scopes all|read|write]",
+	"create-key": "/iocloud create-key <description> [--expires 30d|2027-01-31] [--scopes " + strings.Join(iocloud.KnownScopes(), "|") + "]",
 	"keys":       "/iocloud keys [--all]",
 	"revoke":     "/iocloud revoke <key_id>",
 	"price":      "/iocloud price <hardware> --hours N [--gpus N] [--replicas N] [--country XX] [--public]",
@@ -89,7 +89,7 @@ func (e *UsageError) Usage() string { return usage[e.Command] }
 const maxCommandText = 4000
 
 // maxGPUs is the most GPUs per container io.net offers.
-const maxGPUs = 8
+const maxGPUs = iocloud.MaxGPUsPerContainer
 
 // ParseCommand turns the text after /iocloud into a Command. It accepts
 // Slack's escaping (&amp; &lt; &gt; and <@U…|name>, <#C…|name>, <!here>,

@@ -150,9 +150,9 @@ func previewMessage(p *iocloud.Pending, now time.Time) *message {
 		buttons: &keyButtons{
 			token: p.Token,
 			summary: fmt.Sprintf("Key %q for project %s, scopes %s, expires %s. The secret will be shown to you once.",
-				clip(r.Description, 100), r.Project, strings.Join(r.Scopes, ", "), r.ExpiresAt.UTC().Format(time.DateOnly)),
+				clip(r.Description, iocloud.MaxDescriptionLength), r.Project, strings.Join(r.Scopes, ", "), r.ExpiresAt.UTC().Format(time.DateOnly)),
 		},
-		notes: []string{fmt.Sprintf("Only you can confirm it, once, within 10 minutes (until %s).", p.ExpiresAt.UTC().Format("15:04 MST"))},
+		notes: []string{fmt.Sprintf("Only you can confirm it, once, within %s (until %s).", iocloud.ConfirmationWindow(), p.ExpiresAt.UTC().Format("15:04 MST"))},
 	}
 	if p.JWT.ExpiresSoon && !p.JWT.ExpiresAt.IsZero() {
 		m.notes = append(m.notes, "The io.net session token (IOCLOUD_JWT) expires on "+p.JWT.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")+"; ask an admin to renew it.")

@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -30,14 +32,33 @@ const (
 	ConfirmURL ConfirmMode = "url"
 )
 
+// confirmModes is every mode, in the order help texts list them.
+var confirmModes = []ConfirmMode{ConfirmAuto, ConfirmElicit, ConfirmURL, ConfirmToken}
+
+// ConfirmModes lists every mode's name: config checks
+// IOCLOUD_MCP_CONFIRM against it and help texts show it.
+func ConfirmModes() []string {
+	out := make([]string, len(confirmModes))
+	for i, m := range confirmModes {
+		out[i] = string(m)
+	}
+	return out
+}
+
 // ParseConfirmMode reads an IOCLOUD_MCP_CONFIRM value.
 func ParseConfirmMode(s string) (ConfirmMode, error) {
-	switch m := ConfirmMode(s); m {
-	case ConfirmAuto, ConfirmElicit, ConfirmToken, ConfirmURL:
+	if m := ConfirmMode(s); slices.Contains(confirmModes, m) {
 		return m, nil
-	default:
-		return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send auto, elicit, url or token", s)
 	}
+	return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send %s", s, orList(ConfirmModes()))
+}
+
+// orList writes items as "a, b, c or d".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // clientCanElicit reports whether the client making this request declared

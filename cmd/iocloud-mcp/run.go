@@ -39,7 +39,7 @@ Environment:
   IOCLOUD_MCP_TOKENS_FILE  named bearer tokens, one "name sha256:<hex of the token>" per line
   IOCLOUD_MCP_OAUTH_ISSUER accept OAuth access tokens (JWT) from this OpenID issuer
   IOCLOUD_MCP_KEY_CREATORS over HTTP, who may create keys (oauth:<sub>, email, token:<name>)
-  IOCLOUD_MCP_CONFIRM      auto (default), elicit or token
+  IOCLOUD_MCP_CONFIRM      auto (default), elicit, url or token
   IOCLOUD_KEY_OUTPUT_DIR   write new key secrets there (0600) instead of showing them
   IOCLOUD_AUDIT_LOG        JSON-lines audit file (default: the log on stderr)
   IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,

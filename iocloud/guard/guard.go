@@ -1,8 +1,3 @@
-// Package guard decides who may do what with io.net keys, and makes sure a
-// key is created (or revoked) only after the person who asked saw exactly
-// that action and approved it, once — across restarts, replicas and
-// crashes. Both frontends drive the same Guard; neither knows which state
-// store sits behind it.
 package guard
 
 import (

@@ -18,11 +18,14 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
 )
 
-// TicketTTL is how long a confirmation stays valid.
-const TicketTTL = 10 * time.Minute
+// TicketTTL is how long a confirmation stays valid: the core's
+// iocloud.ConfirmationTTL, which the frontends' messages also say.
+const TicketTTL = iocloud.ConfirmationTTL
 
 // MinConfirmSecretLength is the shortest shared ticket secret accepted, in
-// bytes (e.g. `openssl rand -base64 32` gives 44).
+// bytes (e.g. `openssl rand -base64 32` gives 44): the HMAC key must be at
+// least as long as SHA-256's output to carry its full strength. config
+// checks IOCLOUD_CONFIRM_SECRET against this same constant.
 const MinConfirmSecretLength = 32
 
 // MaxTicketTokenLength caps what Open reads. A sealed token is well under

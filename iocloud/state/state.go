@@ -1,14 +1,3 @@
-// Package state is where the guard keeps what must outlive one request and,
-// for a shared store, one process: used and cancelled tickets, pending
-// approvals, per-person limits and Slack replay ids.
-//
-// Three stores implement one small interface: Memory (one process, gone on
-// restart), File (an embedded bbolt database: survives restarts, one process
-// at a time) and Redis (any number of replicas). Every operation that must
-// happen once happens atomically inside the store, never as a read followed
-// by a write in Go, so two replicas cannot both win.
-//
-// The package imports nothing of this module: the guard adapts its errors.
 package state
 
 import (
