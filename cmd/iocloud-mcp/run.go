@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 
-	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	logger := wire.NewLogger(stderr, cfg.LogLevel)
 	cli.WarnForeign(ctx, logger, env, &cfg, &config.Slack{}, "iocloud-slackbot")
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
 		Sandbox:   opts.sandbox,
@@ -177,6 +177,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Logger:       logger,
 		Version:      version.Short(),
 		KeyCreators:  keyCreators,
+		// A debug switch: the tests check every answer against its schema.
+		ValidateOutput: cfg.ValidateOutput,
 	})
 	if err != nil {
 		return err
