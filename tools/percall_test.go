@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
-		"github.com/iocloud-chatops/iocloud/tools"
+	"github.com/iocloud-chatops/iocloud/tools"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
