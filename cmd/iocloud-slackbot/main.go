@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	defer app.Close()
 	wire.ReopenAuditOnHUP(ctx, app, logger)
 
-	hc := &http.Client{Timeout: 10 * time.Second}
+	hc := slackbot.NewHTTPClient() // idle connections for concurrent response_url posts
 	bcfg := slackbot.Config{
 		Reader:          app.Client,
 		Guard:           app.Guard,
