@@ -45,11 +45,13 @@ func (p phase) run(ctx context.Context, call func(ctx context.Context, worker in
 				d := time.Since(t0)
 				cancel()
 				if err != nil {
+					// A failed call ends this worker: a broken session
+					// would otherwise fail in a tight loop.
 					errs.Add(1)
 					mu.Lock()
 					lastErr = err
 					mu.Unlock()
-					continue
+					break
 				}
 				lat = append(lat, d)
 			}

@@ -27,8 +27,6 @@ type rig struct {
 	stdio                                                  *mcp.ClientSession
 	stdioPID                                               int
 	sink                                                   *sink
-	sessions                                               map[string][]*mcp.ClientSession // era -> one per worker
-	warmSessions, fanSessions                              []*mcp.ClientSession
 
 	failures    int64
 	lastFailure error
@@ -42,7 +40,7 @@ const (
 )
 
 func newRig(ctx context.Context, o options) (_ *rig, err error) {
-	r := &rig{o: o, results: newResults(), hc: loopClient(), sessions: map[string][]*mcp.ClientSession{}}
+	r := &rig{o: o, results: newResults(), hc: loopClient()}
 	defer func() {
 		if err != nil {
 			r.close()
@@ -91,28 +89,6 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 		return nil, fmt.Errorf("iocloud-mcp over stdio: %w", err)
 	}
 	r.closers = append(r.closers, func() { _ = r.stdio.Close() })
-
-	maxC := 1
-	for _, c := range o.conc {
-		maxC = max(maxC, c)
-	}
-	url := r.ours.url + "/mcp"
-	for _, era := range []string{eraSessions, eraStateless} {
-		ss, err := httpSessions(ctx, url, era, maxC, r.hc)
-		if err != nil {
-			return nil, err
-		}
-		r.sessions[era] = ss
-		r.closers = append(r.closers, func() { closeAll(ss) })
-	}
-	if r.warmSessions, err = httpSessions(ctx, r.oursWarm.url+"/mcp", eraStateless, maxC, r.hc); err != nil {
-		return nil, err
-	}
-	r.closers = append(r.closers, func() { closeAll(r.warmSessions) })
-	if r.fanSessions, err = httpSessions(ctx, r.oursFan.url+"/mcp", eraStateless, 8, r.hc); err != nil {
-		return nil, err
-	}
-	r.closers = append(r.closers, func() { closeAll(r.fanSessions) })
 
 	if r.sink, err = startSink(); err != nil {
 		return nil, err

@@ -32,6 +32,18 @@ func (r *rig) round(ctx context.Context, n int) error {
 				return callReplicas(ctx, ss[w%len(ss)], replicasArgs(hardware, distinct))
 			}))
 		}
+		// HTTP sessions are connected afresh for each cell (outside the
+		// measurement): a session left idle between cells may have had its
+		// stream closed, and a client's first call would pay for it.
+		overHTTP := func(url, era string, n int, pid int, up *upstream, distinct bool, hardware string) cell {
+			ss, err := httpSessions(ctx, url, era, n, r.hc)
+			if err != nil {
+				return r.note(cell{errs: 1, lastErr: err})
+			}
+			defer closeAll(ss)
+			return overSessions(ss, pid, up, distinct, hardware)
+		}
+		oursURL := r.ours.url + "/mcp"
 		stdioSessions := []*mcp.ClientSession{r.stdio}
 
 		for _, sc := range []struct {
@@ -39,10 +51,10 @@ func (r *rig) round(ctx context.Context, n int) error {
 			ours func() cell
 		}{
 			{"HTTP " + eraSessions, func() cell {
-				return overSessions(r.sessions[eraSessions], r.ours.pid(), r.upOurs, false, hardwareAsked)
+				return overHTTP(oursURL, eraSessions, c, r.ours.pid(), r.upOurs, false, hardwareAsked)
 			}},
 			{"HTTP " + eraStateless, func() cell {
-				return overSessions(r.sessions[eraStateless], r.ours.pid(), r.upOurs, false, hardwareAsked)
+				return overHTTP(oursURL, eraStateless, c, r.ours.pid(), r.upOurs, false, hardwareAsked)
 			}},
 			{"stdio", func() cell { return overSessions(stdioSessions, r.stdioPID, r.upStdio, false, hardwareAsked) }},
 		} {
@@ -50,19 +62,21 @@ func (r *rig) round(ctx context.Context, n int) error {
 			r.results.cells("list_available_replicas, cache off, "+sc.name, c, a, b, true)
 		}
 
-		warmCell := overSessions(r.warmSessions, r.oursWarm.pid(), r.upWarm, false, hardwareAsked)
+		warmCell := overHTTP(r.oursWarm.url+"/mcp", eraStateless, c, r.oursWarm.pid(), r.upWarm, false, hardwareAsked)
 		r.results.add("warm cache (HTTP "+eraStateless+")", c, "server CPU µs/call", warmCell.cpuPerCall, 0, false)
 
 		a, b := pair(oursFirst,
 			func() cell {
-				return overSessions(r.sessions[eraStateless], r.ours.pid(), r.upOurs, true, hardwareAsked)
+				return overHTTP(oursURL, eraStateless, c, r.ours.pid(), r.upOurs, true, hardwareAsked)
 			},
 			func() cell { return plain(r.upPlain, r.plain, true, hardwareAsked) })
 		r.results.add("distinct node_pool_id (nothing coalesces)", c, "new upstream conns/call", a.connsPerCall, b.connsPerCall, true)
 
 		if c <= 8 {
 			a, b := pair(oursFirst,
-				func() cell { return overSessions(r.fanSessions, r.oursFan.pid(), r.upFan, false, "") },
+				func() cell {
+					return overHTTP(r.oursFan.url+"/mcp", eraStateless, c, r.oursFan.pid(), r.upFan, false, "")
+				},
 				func() cell { return plain(r.upPlainFan, r.plainFan, false, "") })
 			name := fmt.Sprintf("all-types fan-out over %d types", fanTypes)
 			r.results.add(name, c, "p50 ms", a.p50, b.p50, true)
