@@ -31,7 +31,7 @@ const (
 // burst opened ~48 new TLS connections to hooks.slack.com; this one keeps
 // one per delivery worker.
 func NewHTTPClient() *http.Client {
-	var rt http.RoundTripper = http.DefaultTransport
+	rt := http.DefaultTransport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		t := dt.Clone()
 		t.MaxIdleConnsPerHost = DefaultDeliveryWorkers

@@ -133,7 +133,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		}
 	}
 	if r.failures > 0 {
-		return fmt.Errorf("%d calls failed (last: %v)", r.failures, r.lastFailure)
+		return fmt.Errorf("%d calls failed (last: %w)", r.failures, r.lastFailure)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func closeAll(ss []*mcp.ClientSession) {
 
 // stdioSession starts bin over stdio and returns the session and the pid.
 func stdioSession(ctx context.Context, bin string, args, env []string, era string) (*mcp.ClientSession, int, error) {
-	cmd := exec.Command(bin, args...) //nolint:gosec // the binaries this rig built or was given
+	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // the binaries this rig built or was given
 	cmd.Env = env
 	c := mcp.NewClient(&mcp.Implementation{Name: "benchrig", Version: "1"}, nil)
 	cs, err := c.Connect(ctx, &mcp.CommandTransport{Command: cmd}, &mcp.ClientSessionOptions{ProtocolVersion: era})

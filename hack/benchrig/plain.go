@@ -64,12 +64,12 @@ func servePlain(ctx context.Context, addr, upstreamURL string) error {
 		if q != nil {
 			u += "?" + q.Encode()
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil) //nolint:gosec // the rig's fake io.net on 127.0.0.1
 		if err != nil {
 			return err
 		}
 		req.Header.Set("x-api-key", "bench")
-		resp, err := hc.Do(req)
+		resp, err := hc.Do(req) //nolint:gosec // the rig's fake io.net on 127.0.0.1
 		if err != nil {
 			return err
 		}
@@ -158,12 +158,12 @@ func plainReplicas(ctx context.Context, ask plainAsk, get getter) (map[string]an
 // plainCall is the load generator's side of one reference call.
 func plainCall(ctx context.Context, hc *http.Client, base string, ask plainAsk) error {
 	body, _ := json.Marshal(ask)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/call", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/call", bytes.NewReader(body)) //nolint:gosec // the reference server on 127.0.0.1
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(req) //nolint:gosec // the reference server on 127.0.0.1
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func peakRSS(pid int) int64 {
 func buildBinaries(ctx context.Context, dir string) (mcpBin, slackBin string, err error) {
 	mcpBin, slackBin = filepath.Join(dir, "iocloud-mcp"), filepath.Join(dir, "iocloud-slackbot")
 	for bin, pkg := range map[string]string{mcpBin: "./cmd/iocloud-mcp", slackBin: "./cmd/iocloud-slackbot"} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg) //nolint:gosec // our own two packages, into the rig's temp dir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return "", "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
@@ -100,8 +100,8 @@ func (p *serverProc) stop() {
 }
 
 // freeAddr is a loopback address with a port nobody listens on now.
-func freeAddr() (string, error) {
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+func freeAddr(ctx context.Context) (string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
@@ -111,8 +111,8 @@ func freeAddr() (string, error) {
 
 // startHTTPServer starts bin with env, listening on addr, and waits until
 // /healthz answers (at most 15 s).
-func startHTTPServer(bin string, args, env []string, addr string) (*serverProc, error) {
-	cmd := exec.Command(bin, args...) //nolint:gosec // the binaries this rig just built
+func startHTTPServer(ctx context.Context, bin string, args, env []string, addr string) (*serverProc, error) {
+	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // the binaries this rig just built (or itself)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -122,7 +122,7 @@ func startHTTPServer(bin string, args, env []string, addr string) (*serverProc, 
 	p := &serverProc{cmd: cmd, stderr: &stderr, url: "http://" + addr}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(p.url + "/healthz") //nolint:noctx // a bounded readiness poll
+		resp, err := http.Get(p.url + "/healthz") //nolint:noctx // a bounded readiness poll of a loopback server
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

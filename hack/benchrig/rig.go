@@ -62,7 +62,7 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 		types int
 	}{{&r.upOurs, mainTypes}, {&r.upWarm, mainTypes}, {&r.upFan, fanTypes}, {&r.upPlain, mainTypes},
 		{&r.upPlainFan, fanTypes}, {&r.upStdio, mainTypes}, {&r.upBot, mainTypes}, {&r.upBotHang, mainTypes}} {
-		if *u.up, err = startUpstream(u.types, o.latency); err != nil {
+		if *u.up, err = startUpstream(ctx, u.types, o.latency); err != nil {
 			return nil, err
 		}
 		up := *u.up
@@ -70,19 +70,19 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 	}
 	r.upBotHang.hang.Store(true)
 
-	if r.ours, err = r.startMCP(r.upOurs, "0"); err != nil {
+	if r.ours, err = r.startMCP(ctx, r.upOurs, "0"); err != nil {
 		return nil, err
 	}
-	if r.oursWarm, err = r.startMCP(r.upWarm, "10m"); err != nil {
+	if r.oursWarm, err = r.startMCP(ctx, r.upWarm, "10m"); err != nil {
 		return nil, err
 	}
-	if r.oursFan, err = r.startMCP(r.upFan, "0"); err != nil {
+	if r.oursFan, err = r.startMCP(ctx, r.upFan, "0"); err != nil {
 		return nil, err
 	}
-	if r.plain, err = r.startPlain(r.upPlain); err != nil {
+	if r.plain, err = r.startPlain(ctx, r.upPlain); err != nil {
 		return nil, err
 	}
-	if r.plainFan, err = r.startPlain(r.upPlainFan); err != nil {
+	if r.plainFan, err = r.startPlain(ctx, r.upPlainFan); err != nil {
 		return nil, err
 	}
 	if r.stdio, r.stdioPID, err = stdioSession(ctx, r.mcpBin, nil, r.mcpEnv(r.upStdio, "0"), eraStateless); err != nil {
@@ -90,15 +90,15 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 	}
 	r.closers = append(r.closers, func() { _ = r.stdio.Close() })
 
-	if r.sink, err = startSink(); err != nil {
+	if r.sink, err = startSink(ctx); err != nil {
 		return nil, err
 	}
 	r.closers = append(r.closers, r.sink.close)
-	if r.bot, err = startSlackbot(r.slack, r.upBot); err != nil {
+	if r.bot, err = startSlackbot(ctx, r.slack, r.upBot); err != nil {
 		return nil, err
 	}
 	r.closers = append(r.closers, r.bot.stop)
-	if r.botHang, err = startSlackbot(r.slack, r.upBotHang); err != nil {
+	if r.botHang, err = startSlackbot(ctx, r.slack, r.upBotHang); err != nil {
 		return nil, err
 	}
 	r.closers = append(r.closers, r.botHang.kill)
@@ -109,12 +109,12 @@ func (r *rig) mcpEnv(up *upstream, cacheTTL string, extra ...string) []string {
 	return baseEnv(append([]string{"IOCLOUD_API_KEY=bench", "IOCLOUD_BASE_URL=" + up.url, "IOCLOUD_CACHE_TTL=" + cacheTTL}, extra...)...)
 }
 
-func (r *rig) startMCP(up *upstream, cacheTTL string) (*serverProc, error) {
-	addr, err := freeAddr()
+func (r *rig) startMCP(ctx context.Context, up *upstream, cacheTTL string) (*serverProc, error) {
+	addr, err := freeAddr(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := startHTTPServer(r.mcpBin, nil, r.mcpEnv(up, cacheTTL, "IOCLOUD_MCP_TRANSPORT=http", "IOCLOUD_MCP_ADDR="+addr), addr)
+	p, err := startHTTPServer(ctx, r.mcpBin, nil, r.mcpEnv(up, cacheTTL, "IOCLOUD_MCP_TRANSPORT=http", "IOCLOUD_MCP_ADDR="+addr), addr)
 	if err != nil {
 		return nil, err
 	}
@@ -122,16 +122,16 @@ func (r *rig) startMCP(up *upstream, cacheTTL string) (*serverProc, error) {
 	return p, nil
 }
 
-func (r *rig) startPlain(up *upstream) (*serverProc, error) {
+func (r *rig) startPlain(ctx context.Context, up *upstream) (*serverProc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := freeAddr(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := startHTTPServer(self, []string{"-serve-plain", addr, up.url}, baseEnv(), addr)
+	p, err := startHTTPServer(ctx, self, []string{"-serve-plain", addr, up.url}, baseEnv(), addr)
 	if err != nil {
 		return nil, err
 	}

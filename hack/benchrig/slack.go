@@ -37,9 +37,9 @@ type sink struct {
 	waiting map[string]chan struct{}
 }
 
-func startSink() (*sink, error) {
+func startSink(ctx context.Context) (*sink, error) {
 	s := &sink{waiting: map[string]chan struct{}{}}
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +110,14 @@ func slashCommand(ctx context.Context, hc *http.Client, botURL, text, responseUR
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(benchSigningSecret))
 	_, _ = io.WriteString(mac, "v0:"+ts+":"+body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, botURL+"/slack/commands", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, botURL+"/slack/commands", strings.NewReader(body)) //nolint:gosec // the rig's own bot on 127.0.0.1
 	if err != nil {
 		return false, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(req) //nolint:gosec // the rig's own bot on 127.0.0.1
 	if err != nil {
 		return false, err
 	}
@@ -196,12 +196,12 @@ func slackPhase(ctx context.Context, p phase, hc *http.Client, bot *serverProc, 
 }
 
 // startSlackbot starts the bot in HTTP mode against up.
-func startSlackbot(bin string, up *upstream) (*serverProc, error) {
-	addr, err := freeAddr()
+func startSlackbot(ctx context.Context, bin string, up *upstream) (*serverProc, error) {
+	addr, err := freeAddr(ctx)
 	if err != nil {
 		return nil, err
 	}
 	env := baseEnv("SLACK_SIGNING_SECRET="+benchSigningSecret, "IOCLOUD_SLACK_ADDR="+addr,
 		"IOCLOUD_BASE_URL="+up.url, "IOCLOUD_API_KEY=bench", "IOCLOUD_CACHE_TTL=0", "IOCLOUD_TIMEOUT=5s")
-	return startHTTPServer(bin, nil, env, addr)
+	return startHTTPServer(ctx, bin, nil, env, addr)
 }

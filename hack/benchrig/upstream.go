@@ -35,7 +35,7 @@ type upstream struct {
 	replicas []byte
 }
 
-func startUpstream(types int, latency time.Duration) (*upstream, error) {
+func startUpstream(ctx context.Context, types int, latency time.Duration) (*upstream, error) {
 	u := &upstream{}
 	u.latency.Store(int64(latency))
 	items := make([]string, 0, types)
@@ -46,7 +46,7 @@ func startUpstream(types int, latency time.Duration) (*upstream, error) {
 	u.replicas = []byte(`{"data":[{"id":9,"iso2":"DE","name":"Germany","available_replicas":3},` +
 		`{"id":4,"iso2":"US","name":"United States","available_replicas":12},` +
 		`{"id":20,"iso2":"JP","name":"Japan","available_replicas":1}]}`)
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
