@@ -21,7 +21,7 @@ UNIT_JSON := .cache/unit.json
 FUZZTIME ?= 20s
 FUZZFLAGS ?= -fuzzminimizetime=5s
 
-.PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench fuzz tidy-check vulncheck
+.PHONY: help build run run-slack console test test-steps vet unit lint lintcheck snapshots fmt mcpclients conformance dockercheck bench bench-smoke bench-go fuzz tidy-check vulncheck
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,7 +50,7 @@ test: ## everything CI runs; ends with one line: N passed, M failed, K skipped
 	  $(GO) run ./hack/testsummary -status $$status $(UNIT_JSON); \
 	  exit $$status
 
-test-steps: vet tidy-check vulncheck mcpclients conformance unit lint lintcheck dockercheck ## the steps of test, without the summary line
+test-steps: vet tidy-check vulncheck mcpclients conformance unit bench-smoke lint lintcheck dockercheck ## the steps of test, without the summary line
 
 vet: ## gofmt and go vet on the product module (hack/lintcheck's bad sample is unformatted on purpose)
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './hack/lintcheck/testdata/*' -not -path './.tools/*' -not -path './.mcpclients/*')); \
@@ -89,7 +89,15 @@ conformance: ## the MCP conformance suite and Node 22 from npm (pinned) for Test
 dockercheck: ## lint the Dockerfile and rehearse the image's build and non-root run
 	bash scripts/dockercheck.sh
 
-bench: ## benchmarks (numbers are written down in README, never asserted)
+# BENCH_ARGS go to hack/benchrig, e.g. BENCH_ARGS="-cold-ref $$(command -v github-mcp-server) -cold-ref-args stdio".
+BENCH_ARGS ?=
+bench: ## the benchmark rig: real processes on loopback, ours vs a plain Go reference, one table of ratios (README "Performance")
+	$(GO) run ./hack/benchrig $(BENCH_ARGS)
+
+bench-smoke: ## the rig once, short (seconds): proves it runs; asserts nothing about speed
+	$(GO) run ./hack/benchrig -smoke
+
+bench-go: ## the Go micro-benchmarks (numbers are written down in README, never asserted)
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 fuzz: ## run each fuzz target for FUZZTIME (20s; their seeds already run in make test)

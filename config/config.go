@@ -6,6 +6,7 @@ package config
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -36,6 +37,9 @@ type Core struct {
 	State         Secret `env:"IOCLOUD_STATE, default=memory"`
 	KeyMaxPending int    `env:"IOCLOUD_KEY_MAX_PENDING, default=5"`
 	KeyMaxPerDay  int    `env:"IOCLOUD_KEY_MAX_PER_DAY, default=20"`
+	// LogLevel is the operator log's level: debug shows a line per MCP
+	// request and per io.net request; info shows a summary a minute.
+	LogLevel slog.Level `env:"IOCLOUD_LOG_LEVEL, default=info"`
 }
 
 // MCP configures cmd/iocloud-mcp. Flags (--transport, --addr, --read-only)
@@ -58,6 +62,9 @@ type MCP struct {
 	TokensFile     string   `env:"IOCLOUD_MCP_TOKENS_FILE"`
 	KeyCreators    []string `env:"IOCLOUD_MCP_KEY_CREATORS"`
 	AllowedOrigins []string `env:"IOCLOUD_MCP_ALLOWED_ORIGINS"`
+	// ValidateOutput checks every tool answer against its outputSchema
+	// (a debug switch; the tests always do).
+	ValidateOutput bool `env:"IOCLOUD_MCP_VALIDATE_OUTPUT, default=false"`
 }
 
 // Slack configures cmd/iocloud-slackbot.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"strings"
@@ -58,6 +59,8 @@ func explainDecodeError(err error, at decodingVar, vars []variable, l envconfig.
 	switch {
 	case typ == reflect.TypeFor[time.Duration]():
 		return problem(at.key, "%s is not a duration (%s)", value, durationHint(at.key, at.value))
+	case typ == reflect.TypeFor[slog.Level]():
+		return problem(at.key, "%s is not a log level (use debug, info, warn or error)", value)
 	case typ.Kind() == reflect.Bool:
 		return problem(at.key, "%s is not true or false (use true or false)", value)
 	default:

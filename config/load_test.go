@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"maps"
 	"reflect"
 	"strings"
@@ -65,6 +66,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"IOCLOUD_STATE", m.State, Secret("memory")},
 		{"IOCLOUD_KEY_MAX_PENDING", m.KeyMaxPending, 5},
 		{"IOCLOUD_KEY_MAX_PER_DAY", m.KeyMaxPerDay, 20},
+		{"IOCLOUD_LOG_LEVEL", m.LogLevel, slog.LevelInfo},
+		{"IOCLOUD_MCP_VALIDATE_OUTPUT", m.ValidateOutput, false},
 		{"IOCLOUD_MCP_TRANSPORT", m.Transport, "stdio"},
 		{"IOCLOUD_MCP_ADDR", m.Addr, "127.0.0.1:8080"},
 		{"IOCLOUD_MCP_READ_ONLY", m.ReadOnly, false},
@@ -162,6 +165,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"IOCLOUD_CACHE_TTL", "ten seconds", `IOCLOUD_CACHE_TTL: "ten seconds" is not a duration (use e.g. 15s or 1m)`},
 		{"IOCLOUD_KEY_DEFAULT_TTL", "30d", `IOCLOUD_KEY_DEFAULT_TTL: "30d" is not a duration (there is no day unit: use 720h for 30 days)`},
 		{"IOCLOUD_KEY_MAX_TTL", "six months", `IOCLOUD_KEY_MAX_TTL: "six months" is not a duration (use hours, e.g. 720h for 30 days)`},
+		{"IOCLOUD_LOG_LEVEL", "verbose", `IOCLOUD_LOG_LEVEL: "verbose" is not a log level (use debug, info, warn or error)`},
 		{"IOCLOUD_MCP_READ_ONLY", "yes please", `IOCLOUD_MCP_READ_ONLY: "yes please" is not true or false (use true or false)`},
 		{"IOCLOUD_TIMEOUT", "line1\nline2", `IOCLOUD_TIMEOUT: "line1\nline2" is not a duration (use e.g. 15s or 1m)`},
 		// A credential pasted into the wrong variable is described, not echoed:
@@ -215,6 +219,6 @@ func TestVariableNames(t *testing.T) {
 			seen[v.name] = v.typ.String()
 		}
 	}
-	assert.Len(t, seen, 35)
+	assert.Len(t, seen, 37)
 	assert.Equal(t, reflect.TypeFor[Secret]().String(), seen["IOCLOUD_API_KEY"])
 }

@@ -41,6 +41,8 @@ type Client struct {
 	cacheTTL  time.Duration
 	retry     retrySettings
 	given     *http.Client // WithHTTPClient's client, copied and wrapped by New
+	// maxConcurrent caps the requests in flight to io.net (WithMaxConcurrent).
+	maxConcurrent int
 
 	rc    *retryablehttp.Client
 	cache *readCache
@@ -186,11 +188,12 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		base:      base,
-		userAgent: defaultUserAgent(),
-		timeout:   DefaultTimeout,
-		now:       time.Now,
-		cacheTTL:  DefaultCacheTTL,
+		base:          base,
+		userAgent:     defaultUserAgent(),
+		timeout:       DefaultTimeout,
+		now:           time.Now,
+		cacheTTL:      DefaultCacheTTL,
+		maxConcurrent: DefaultMaxConcurrent,
 		retry: retrySettings{
 			maxAttempts: DefaultMaxAttempts,
 			minWait:     DefaultRetryWait,

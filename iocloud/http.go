@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // Header names io.net reads credentials from.
@@ -124,12 +125,11 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 	}
 	next := hc.Transport
 	if next == nil {
-		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
-			next = dt.Clone()
-		} else {
-			next = http.DefaultTransport
-		}
+		next = newTransport(c.maxConcurrent)
 	}
+	// One semaphore per Client, and the wiring builds one Client per
+	// process: the cap holds across every caller and every fan-out.
+	next = &limitTransport{next: next, sem: semaphore.NewWeighted(int64(c.maxConcurrent))}
 	hc.Transport = &authTransport{next: next, scheme: c.base.Scheme, host: c.base.Host, apiKey: c.apiKey, jwt: c.jwt}
 	hc.CheckRedirect = c.checkRedirect
 	hc.Timeout = c.timeout

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
@@ -112,19 +111,15 @@ func (b *Bot) read(ctx context.Context, r responder, working, failed string, get
 		b.send(ctx, r, b.finish(m))
 	})
 	if err != nil {
-		return b.finish(textMessage("Busy right now", "Too many requests are in progress. Try again in a few seconds."))
+		return b.finish(textMessage("Busy right now", "Too many requests are waiting for io.net to answer. Try again in a few seconds."))
 	}
 	return b.finish(workingMessage(working))
 }
 
-// send delivers a later answer. It gets its own short deadline, since the
-// job's may just have run out.
+// send hands a later answer to the delivery queue (deliver.go), which
+// gives the post its own deadline, since the job's may just have run out.
 func (b *Bot) send(ctx context.Context, r responder, m *message) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := r.respond(sctx, m); err != nil {
-		b.log.WarnContext(ctx, "slack answer not delivered", "error", err.Error())
-	}
+	b.deliveries.enqueue(ctx, r, m)
 }
 
 // prepareKey checks who asks and the policy, and shows the preview with

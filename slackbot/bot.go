@@ -65,8 +65,7 @@ type Config struct {
 	// description open a form (a modal) instead of asking for one.
 	Views ViewOpener
 
-	// HTTPClient posts to response_url; nil means a client with a 10 s
-	// timeout.
+	// HTTPClient posts to response_url; nil means NewHTTPClient().
 	HTTPClient *http.Client
 	Logger     *slog.Logger // nil: slog.Default()
 
@@ -77,8 +76,14 @@ type Config struct {
 	CreateTimeout time.Duration
 
 	// MaxJobs bounds the answers being prepared at once (default 64); a
-	// command beyond it is told to try again.
+	// command beyond it is told to try again. A job's place is held while
+	// io.net is asked, not while the answer is delivered.
 	MaxJobs int
+	// MaxDeliveries and DeliveryWorkers bound the answers waiting for
+	// delivery to response_url and the posts at once (default
+	// DefaultMaxDeliveries and DefaultDeliveryWorkers).
+	MaxDeliveries   int
+	DeliveryWorkers int
 
 	// Now is the clock for "expires in" texts (default time.Now).
 	Now func() time.Time
@@ -112,8 +117,9 @@ type Bot struct {
 	now           func() time.Time
 	replays       ReplayGuard
 
-	slots chan struct{} // one per running job
-	jobs  sync.WaitGroup
+	slots      chan struct{} // one per running job
+	jobs       sync.WaitGroup
+	deliveries *deliveries // answers after the acknowledgement (deliver.go)
 }
 
 // New builds a Bot.
@@ -137,11 +143,12 @@ func New(cfg Config) (*Bot, error) {
 		slots:         make(chan struct{}, cmpOr(cfg.MaxJobs, 64)),
 	}
 	if b.hc == nil {
-		b.hc = &http.Client{Timeout: 10 * time.Second}
+		b.hc = NewHTTPClient()
 	}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
+	b.deliveries = newDeliveries(cmpOr(cfg.MaxDeliveries, DefaultMaxDeliveries), cmpOr(cfg.DeliveryWorkers, DefaultDeliveryWorkers), b.log)
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -161,7 +168,8 @@ func cmpOr[T comparable](v, fallback T) T {
 func (b *Bot) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
-		b.jobs.Wait()
+		b.jobs.Wait()       // jobs hand their answers over before they end,
+		b.deliveries.wait() // so this sees every one of them
 		close(done)
 	}()
 	select {

@@ -120,6 +120,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.Sandbox = e.client.Sandbox()
 	cfg.Logger = logger
 	cfg.Version = "test"
+	cfg.ValidateOutput = true // every answer in these tests is held to its outputSchema
 	e.srv, err = tools.NewServer(cfg)
 	require.NoError(t, err)
 	return e

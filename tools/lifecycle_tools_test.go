@@ -55,7 +55,7 @@ func newReadEnv(t *testing.T, jwt bool) *readEnv {
 		iocloud.WithRetry(1, 0, 0, time.Minute),
 	)
 	require.NoError(t, err)
-	srv, err := tools.NewServer(tools.Config{Catalog: e.client, ReadOnly: true, Sandbox: true, Version: "test"})
+	srv, err := tools.NewServer(tools.Config{Catalog: e.client, ReadOnly: true, Sandbox: true, Version: "test", ValidateOutput: true})
 	require.NoError(t, err)
 	e.mcp = connect(t, srv)
 	return e

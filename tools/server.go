@@ -67,6 +67,12 @@ type Config struct {
 	// client's cache TTL, so io.net is asked at most once per TTL. Zero
 	// means DefaultPollInterval.
 	PollInterval time.Duration
+	// ValidateOutput checks every result's structuredContent against the
+	// tool's outputSchema before it is sent (a failure becomes an isError
+	// result). It is a debug switch (IOCLOUD_MCP_VALIDATE_OUTPUT) and on in
+	// the tests: in production it cost 10-48 % of a call's CPU to check
+	// answers the tests already hold to their schemas.
+	ValidateOutput bool
 	// KeyCreators, when not empty, are the only callers (by Caller.ID, or an
 	// email matched against Caller.Email) who see and may call the tools that
 	// create or revoke keys (IOCLOUD_MCP_KEY_CREATORS; the transport sets it
@@ -122,8 +128,8 @@ type toolSpec struct {
 }
 
 // NewServer builds the MCP server with the tools cfg allows. The server
-// validates arguments (strictly: unknown ones are rejected) and results
-// against their schemas, turns handler errors and panics into isError results,
+// validates arguments (strictly: unknown ones are rejected) against their
+// schemas (and results against theirs with ValidateOutput), turns handler errors and panics into isError results,
 // hides create_api_key where it cannot be confirmed, and hides and refuses the
 // key-changing tools to callers not in KeyCreators.
 func NewServer(cfg Config) (*server.MCPServer, error) {
@@ -159,7 +165,6 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		server.WithToolCapabilities(false),
 		server.WithInputSchemaValidation(),
 		server.WithStrictInputSchemaDefault(),
-		server.WithOutputSchemaValidation(),
 		// Order matters: the first middleware is the outermost, so a panic
 		// caught by WithRecovery is still turned into an isError result.
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
@@ -167,11 +172,18 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		server.WithRecovery(),
 		server.WithToolFilter(filter),
 		server.WithHooks(hooks),
-		server.WithLogger(cfg.Logger),
+		server.WithLogger(callLogger(cfg.Logger, cfg.Now)),
 	)
+	if cfg.ValidateOutput {
+		opts = append(opts, server.WithOutputSchemaValidation())
+	}
 	s := server.NewMCPServer(ServerName, cfg.Version, opts...)
 	for _, sp := range specs {
-		s.AddTool(sp.tool, sp.handler)
+		tool, err := withRawInputSchema(sp.tool)
+		if err != nil {
+			return nil, err
+		}
+		s.AddTool(tool, sp.handler)
 	}
 	extra.register(s)
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -34,10 +35,17 @@ type argumentExplainer struct {
 }
 
 type explainedTool struct {
-	name   string
-	schema *jsonschema.Schema
-	args   []string          // argument names, sorted
-	hints  map[string]string // argument -> what to send
+	name  string
+	raw   []byte            // the input schema as clients see it
+	args  []string          // argument names, sorted
+	hints map[string]string // argument -> what to send
+
+	// The schema is compiled on the first rejected call, not at start-up:
+	// most processes never see one, and compiling every tool's schema was
+	// a millisecond or more of every cold start.
+	once      sync.Once
+	schema    *jsonschema.Schema
+	schemaErr error
 }
 
 func newArgumentExplainer(specs []toolSpec) (*argumentExplainer, error) {
@@ -53,27 +61,33 @@ func newArgumentExplainer(specs []toolSpec) (*argumentExplainer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tool %s: input schema: %w", sp.tool.Name, err)
 		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("tool %s: input schema: %w", sp.tool.Name, err)
-		}
-		url := "mem:///iocloud/tools/" + sp.tool.Name + ".json"
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource(url, doc); err != nil {
-			return nil, fmt.Errorf("tool %s: input schema: %w", sp.tool.Name, err)
-		}
-		schema, err := c.Compile(url)
-		if err != nil {
-			return nil, fmt.Errorf("tool %s: input schema: %w", sp.tool.Name, err)
-		}
 		e.tools[sp.tool.Name] = &explainedTool{
-			name:   sp.tool.Name,
-			schema: schema,
-			args:   slices.Sorted(maps.Keys(in.Properties)),
-			hints:  sp.hints,
+			name:  sp.tool.Name,
+			raw:   raw,
+			args:  slices.Sorted(maps.Keys(in.Properties)),
+			hints: sp.hints,
 		}
 	}
 	return e, nil
+}
+
+// compiled is the tool's input schema, compiled once when first needed.
+func (t *explainedTool) compiled() (*jsonschema.Schema, error) {
+	t.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(t.raw))
+		if err != nil {
+			t.schemaErr = err
+			return
+		}
+		url := "mem:///iocloud/tools/" + t.name + ".json"
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource(url, doc); err != nil {
+			t.schemaErr = err
+			return
+		}
+		t.schema, t.schemaErr = c.Compile(url)
+	})
+	return t.schema, t.schemaErr
 }
 
 // rewrite is a server.OnAfterCallToolFunc. It changes only mcp-go's own
@@ -101,8 +115,12 @@ func (t *explainedTool) explain(rawArgs any) string {
 	if err != nil {
 		return head + "Send the arguments as one JSON object" + t.takes() + "."
 	}
+	schema, err := t.compiled()
+	if err != nil {
+		return head + "Check the arguments against the tool's input schema" + t.takes() + "."
+	}
 	var verr *jsonschema.ValidationError
-	if err := t.schema.Validate(value); !errors.As(err, &verr) {
+	if err := schema.Validate(value); !errors.As(err, &verr) {
 		return head + "Check the arguments against the tool's input schema" + t.takes() + "."
 	}
 	var msgs []string

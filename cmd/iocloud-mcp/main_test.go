@@ -51,7 +51,9 @@ func TestMain(m *testing.M) {
 // baseEnv is a clean environment for the binary: nothing from the
 // developer's IOCLOUD_* settings leaks into a test.
 func baseEnv(extra ...string) []string {
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}
+	// Every answer the binary gives in these tests is held to its
+	// outputSchema (off by default in production).
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "IOCLOUD_MCP_VALIDATE_OUTPUT=true"}
 	return append(env, extra...)
 }
 

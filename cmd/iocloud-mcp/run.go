@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 
-	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	logger := wire.NewLogger(stderr, cfg.LogLevel)
 	cli.WarnForeign(ctx, logger, env, &cfg, &config.Slack{}, "iocloud-slackbot")
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{
 		Sandbox:   opts.sandbox,
@@ -179,6 +179,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Version:      version.Short(),
 		KeyCreators:  keyCreators,
 		PollInterval: cfg.CacheTTL, // subscriptions re-read at most once per cache TTL
+		// A debug switch: the tests check every answer against its schema.
+		ValidateOutput: cfg.ValidateOutput,
 	})
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -95,7 +94,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 
-	logger := wire.NewLogger(stderr, slog.LevelInfo)
+	logger := wire.NewLogger(stderr, cfg.LogLevel)
 	cli.WarnForeign(ctx, logger, env, &cfg, &config.MCP{}, "iocloud-mcp")
 	app, err := wire.Build(ctx, cfg.Core, wire.Options{Sandbox: *sandbox, Logger: logger, UserAgent: binary + "/" + version.Short()})
 	if err != nil {
@@ -104,7 +103,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 	defer app.Close()
 	wire.ReopenAuditOnHUP(ctx, app, logger)
 
-	hc := &http.Client{Timeout: 10 * time.Second}
+	hc := slackbot.NewHTTPClient() // idle connections for concurrent response_url posts
 	bcfg := slackbot.Config{
 		Reader:          app.Client,
 		Guard:           app.Guard,
