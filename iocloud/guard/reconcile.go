@@ -61,4 +61,3 @@ func ambiguous(err error) bool {
 	}
 	return true
 }
-
