@@ -93,7 +93,7 @@ func TestURLElicitationOpensThePageAndActsOnNothing(t *testing.T) {
 			assert.Equal(t, "approval_page", got["secret_delivery"])
 			raw, _ := json.Marshal(done)
 			assert.NotContains(t, string(raw), secret)
-			assert.Equal(t, 1, len(u.shown()), "a status call opens nothing")
+			assert.Len(t, u.shown(), 1, "a status call opens nothing")
 		})
 	}
 }

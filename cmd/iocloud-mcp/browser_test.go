@@ -43,7 +43,7 @@ func TestBrowserApprovalPage(t *testing.T) {
 		link, token := askForKey(t, cs, args)
 		tab := newTab(t, browser)
 
-		require.NoError(t, chromedp.Do(tab, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("approve"))))
+		require.NoError(t, tab.do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("approve"))))
 		page := bodyText(t, tab)
 		for _, want := range []string{"Create this io.net API key?", "browser approval", "io-cloud", "read", "Sandbox",
 			"an assistant on this computer", "Approve", "Cancel"} {
@@ -52,10 +52,10 @@ func TestBrowserApprovalPage(t *testing.T) {
 		assertAboveTheFold(t, tab, "approve")
 		assert.Equal(t, 0, countKeys(t, cs, "browser approval"), "looking at the page creates nothing")
 
-		require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("approve"))))
+		require.NoError(t, tab.do(chromedp.Click(chromedp.ID("approve"))))
 		waitFor(t, tab, `document.getElementById("secret") !== null || document.title.startsWith("Refused")`)
 		require.NotContains(t, bodyText(t, tab), "Refused", "the page's own button was taken")
-		secret, err := chromedp.Run(tab, chromedp.Text(chromedp.ID("secret")))
+		secret, err := chromedp.Run(tab.ctx, chromedp.Text(chromedp.ID("secret")))
 		require.NoError(t, err)
 		secret = strings.TrimSpace(secret)
 		require.True(t, strings.HasPrefix(secret, "io-v2-"), "the secret is on the page: %q", secret)
@@ -74,7 +74,7 @@ func TestBrowserApprovalPage(t *testing.T) {
 		// A reload (which resends the form) and a fresh visit both show the
 		// outcome without the secret, and no buttons.
 		for _, step := range []chromedp.Action[chromedp.Void]{chromedp.Reload(), chromedp.Navigate(link)} {
-			require.NoError(t, chromedp.Do(tab, step))
+			require.NoError(t, tab.do(step))
 			again := bodyText(t, tab)
 			assert.NotContains(t, again, secret)
 			assert.Contains(t, again, "created")
@@ -102,13 +102,13 @@ func TestBrowserApprovalPage(t *testing.T) {
 
 		// A form on the attacker's page that submits itself to the
 		// approval URL: the browser goes there and gets the refusal.
-		require.NoError(t, chromedp.Do(tab, chromedp.Navigate(attacker.URL+"/form")))
+		require.NoError(t, tab.do(chromedp.Navigate(attacker.URL+"/form")))
 		waitFor(t, tab, fmt.Sprintf(`location.href === %q && document.body.innerText.includes("Refused")`, link))
 
 		// A script's fetch (no-cors, so the browser sends it without asking).
-		require.NoError(t, chromedp.Do(tab, chromedp.Navigate(attacker.URL+"/fetch")))
+		require.NoError(t, tab.do(chromedp.Navigate(attacker.URL+"/fetch")))
 		waitFor(t, tab, `window.result !== "pending"`)
-		sent, err := chromedp.Run(tab, chromedp.Evaluate[string](`window.result`))
+		sent, err := eval[string](tab, `window.result`)
 		require.NoError(t, err)
 		assert.Equal(t, "sent", sent, "the browser did send the POST")
 
@@ -116,13 +116,20 @@ func TestBrowserApprovalPage(t *testing.T) {
 		assert.Contains(t, srv.stderr.String(), "approval POST refused: not from this server's page")
 
 		// The person's own page still offers the decision.
-		require.NoError(t, chromedp.Do(tab, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("approve"))))
+		require.NoError(t, tab.do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("approve"))))
 	})
 }
 
-// startBrowser starts headless chromium for the test and returns its
-// context; tabs are made from it with newTab.
-func startBrowser(t *testing.T) context.Context {
+// chrome is a running headless chromium; browserTab is one of its tabs. Both wrap
+// chromedp's contexts, which are handles on the browser rather than request
+// scopes.
+type chrome struct{ ctx context.Context }
+
+type browserTab struct{ ctx context.Context }
+
+// startBrowser starts headless chromium for the test; tabs are made from it
+// with newTab.
+func startBrowser(t *testing.T) chrome {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -151,63 +158,73 @@ func startBrowser(t *testing.T) context.Context {
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	t.Cleanup(cancelBrowser)
 	require.NoError(t, chromedp.Do(browser), "start chromium at %s", path)
-	return browser
+	return chrome{browser}
 }
 
-func newTab(t *testing.T, browser context.Context) context.Context {
+func newTab(t *testing.T, browser chrome) browserTab {
 	t.Helper()
-	tab, cancel := chromedp.NewContext(browser)
+	ctx, cancel := chromedp.NewContext(browser.ctx)
 	t.Cleanup(cancel)
-	return tab
+	return browserTab{ctx}
+}
+
+// do runs chromedp steps in the tab.
+func (tb browserTab) do(steps ...chromedp.Action[chromedp.Void]) error {
+	return chromedp.Do(tb.ctx, steps...)
+}
+
+// eval evaluates a JavaScript expression in the tab.
+func eval[T any](tb browserTab, expression string) (T, error) {
+	return chromedp.Run(tb.ctx, chromedp.Evaluate[T](expression))
 }
 
 // waitFor evaluates a JavaScript condition in the tab until it holds; the
 // page may be navigating meanwhile (a form was submitted), so evaluation
 // errors are retried too.
-func waitFor(t *testing.T, tab context.Context, condition string) {
+func waitFor(t *testing.T, tb browserTab, condition string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](condition))
+		ok, err := eval[bool](tb, condition)
 		if err == nil && ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 15 s for %s (last error %v); the page says: %s", condition, err, bodyText(t, tab))
+			t.Fatalf("waited 15 s for %s (last error %v); the page says: %s", condition, err, bodyText(t, tb))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-func bodyText(t *testing.T, tab context.Context) string {
+func bodyText(t *testing.T, tb browserTab) string {
 	t.Helper()
-	text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	text, err := eval[string](tb, `document.body ? document.body.innerText : ""`)
 	require.NoError(t, err)
 	return text
 }
 
 // assertAboveTheFold checks the person sees the element without scrolling,
 // on a laptop window and on a phone-sized one.
-func assertAboveTheFold(t *testing.T, tab context.Context, id string) {
+func assertAboveTheFold(t *testing.T, tb browserTab, id string) {
 	t.Helper()
 	for _, size := range [][2]int{{1000, 800}, {390, 700}} {
-		require.NoError(t, chromedp.Do(tab, chromedp.EmulateViewport(int64(size[0]), int64(size[1]))))
-		bottom, err := chromedp.Run(tab, chromedp.Evaluate[float64](fmt.Sprintf(`document.getElementById(%q).getBoundingClientRect().bottom`, id)))
+		require.NoError(t, tb.do(chromedp.EmulateViewport(int64(size[0]), int64(size[1]))))
+		bottom, err := eval[float64](tb, fmt.Sprintf(`document.getElementById(%q).getBoundingClientRect().bottom`, id))
 		require.NoError(t, err)
 		assert.LessOrEqualf(t, bottom, float64(size[1]), "#%s is visible without scrolling at %dx%d", id, size[0], size[1])
-		width, err := chromedp.Run(tab, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+		width, err := eval[float64](tb, `document.documentElement.scrollWidth`)
 		require.NoError(t, err)
 		assert.LessOrEqualf(t, width, float64(size[0]), "no sideways scrolling at %dx%d", size[0], size[1])
-		screenshot(t, tab, fmt.Sprintf("approval-pending-%dx%d.png", size[0], size[1]))
+		screenshot(t, tb, fmt.Sprintf("approval-pending-%dx%d.png", size[0], size[1]))
 	}
-	require.NoError(t, chromedp.Do(tab, chromedp.EmulateViewport(1000, 800)))
+	require.NoError(t, tb.do(chromedp.EmulateViewport(1000, 800)))
 }
 
 // screenshot captures the tab as a PNG; it is kept in IOCLOUD_SCREENSHOTS
 // when that names a directory.
-func screenshot(t *testing.T, tab context.Context, name string) {
+func screenshot(t *testing.T, tb browserTab, name string) {
 	t.Helper()
-	buf, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	buf, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
 	require.NoError(t, err)
 	_, err = png.Decode(bytes.NewReader(buf))
 	require.NoError(t, err, "a PNG screenshot")

@@ -25,7 +25,8 @@ func (p *pageOpener) handle(_ context.Context, req *mcp.ElicitRequest) (*mcp.Eli
 	p.seen = append(p.seen, req.Params)
 	p.mu.Unlock()
 	if p.approve && req.Params.Mode == "url" {
-		approveOnPage(p.t, req.Params.URL, "approve")
+		// The person acts in their browser, outside the host's request.
+		approveOnPage(p.t, req.Params.URL, "approve") //nolint:contextcheck // see above
 	}
 	return &mcp.ElicitResult{Action: "accept"}, nil
 }
