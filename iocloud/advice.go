@@ -68,6 +68,8 @@ func Advice(err error) string {
 		return "Only the person who asked for this key can confirm it; ask them, or start your own request."
 	case errors.Is(err, ErrTicketMismatch):
 		return "This confirmation was issued for a different request and nothing was created; start over with the request you want."
+	case errors.Is(err, ErrApprovalOnPage):
+		return "This request waits for the person's decision on its approval page; a tool call can neither approve nor cancel it, so nothing was done. The person opens the approval link to decide; calling again with only the confirmation_token reports the outcome."
 	case errors.Is(err, ErrTicketStale):
 		return "This confirmation was issued before the server restarted (or by another server), so it cannot be checked here; nothing was created. Start over."
 	case errors.Is(err, ErrTicketInvalid):

@@ -51,6 +51,7 @@ func TestAdvice(t *testing.T) {
 		{"ticket actor", ErrTicketWrongActor, "Only the person who asked for this key can confirm it; ask them, or start your own request."},
 		{"ticket mismatch", ErrTicketMismatch, "This confirmation was issued for a different request and nothing was created; start over with the request you want."},
 		{"ticket invalid", ErrTicketInvalid, "This confirmation is not valid and nothing was created; start over."},
+		{"approval on page", ErrApprovalOnPage, "This request waits for the person's decision on its approval page; a tool call can neither approve nor cancel it, so nothing was done. The person opens the approval link to decide; calling again with only the confirmation_token reports the outcome."},
 		{"cancelled", fmt.Errorf("x: %w", context.Canceled), "The request was cancelled."},
 		{"other", errors.New("something odd happened"), "Something odd happened."},
 	}

@@ -80,4 +80,10 @@ var (
 	// ErrTicketStale: sealed with another ticket key — by this server before
 	// a restart, or by another server — so it cannot be checked here.
 	ErrTicketStale = errors.New("confirmation was issued before the server restarted or by another server")
+	// ErrApprovalNotFound: no approval on file under that id or ticket
+	// (never filed, or forgotten an hour after it expired).
+	ErrApprovalNotFound = errors.New("no such approval: it never existed or has expired")
+	// ErrApprovalOnPage: the ticket waits for the person on the approval
+	// page; a tool call cannot confirm or cancel it.
+	ErrApprovalOnPage = errors.New("confirmation is decided on the approval page, not by a tool call")
 )

@@ -39,12 +39,22 @@ func csrfOf(t *testing.T, page string) string {
 // pagePost submits the page's form; origin "" sends none.
 func pagePost(t *testing.T, link, decision, csrf, origin string) (int, string) {
 	t.Helper()
+	h := map[string]string{}
+	if origin != "" {
+		h["Origin"] = origin
+	}
+	return pagePostWith(t, link, decision, csrf, h)
+}
+
+// pagePostWith submits the page's form with these request headers.
+func pagePostWith(t *testing.T, link, decision, csrf string, headers map[string]string) (int, string) {
+	t.Helper()
 	form := url.Values{"decision": {decision}, "csrf": {csrf}}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, link, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if origin != "" {
-		req.Header.Set("Origin", origin)
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

@@ -118,19 +118,28 @@ func TestApprovalPageRefusesForgedPosts(t *testing.T) {
 	_, page, _ := pageGet(t, link)
 	csrf := csrfOf(t, page)
 
-	for name, tc := range map[string]struct{ csrf, origin string }{
-		"no csrf":          {"", e.pageURL},
-		"wrong csrf":       {strings.Repeat("A", len(csrf)), e.pageURL},
-		"foreign origin":   {csrf, "http://evil.example.com"},
-		"null origin":      {csrf, "null"},
-		"no origin at all": {csrf, ""},
+	for name, tc := range map[string]struct {
+		csrf    string
+		headers map[string]string
+	}{
+		"no csrf":                                {"", map[string]string{"Origin": e.pageURL}},
+		"wrong csrf":                             {strings.Repeat("A", len(csrf)), map[string]string{"Origin": e.pageURL}},
+		"foreign origin":                         {csrf, map[string]string{"Origin": "http://evil.example.com"}},
+		"foreign origin, same-origin fetch site": {csrf, map[string]string{"Origin": "http://evil.example.com", "Sec-Fetch-Site": "same-origin"}},
+		"null origin":                            {csrf, map[string]string{"Origin": "null"}},
+		"null origin from a site":                {csrf, map[string]string{"Origin": "null", "Sec-Fetch-Site": "cross-site"}},
+		"null origin, same site":                 {csrf, map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-site"}},
+		"no origin at all":                       {csrf, nil},
 	} {
-		status, _ := pagePost(t, link, "approve", tc.csrf, tc.origin)
+		status, _ := pagePostWith(t, link, "approve", tc.csrf, tc.headers)
 		assert.Equal(t, http.StatusForbidden, status, name)
 	}
 	assert.Equal(t, 0, e.createdKeys(), "no forged POST creates a key")
-	// The real person can still approve afterwards.
-	e.decide(t, link, "approve", true)
+	// The real person can still approve afterwards, with what a browser
+	// sends from this page: under its no-referrer policy "Origin: null",
+	// and Sec-Fetch-Site: same-origin.
+	status, _ := pagePostWith(t, link, "approve", csrf, map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, 1, e.createdKeys())
 }
 

@@ -42,10 +42,13 @@ type ApprovalPage struct {
 
 // pageStyle is the page's only style; the CSP allows exactly it by hash.
 const pageStyle = `body{font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;color:#111}
-table{border-collapse:collapse;margin:1em 0}td{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top}
-td:first-child{color:#555}button{font-size:1em;padding:.5em 1.2em;margin-right:1em}
-.secret{font-family:monospace;background:#f4f4f4;padding:.6em;word-break:break-all;border:1px solid #ccc}
-.warn{color:#8a3b00}.sandbox{background:#eef;padding:.3em .6em}`
+h1{font-size:1.6em}table{border-collapse:collapse;margin:1em 0;width:100%}
+td{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top;overflow-wrap:anywhere}
+td:first-child{color:#555;white-space:nowrap;width:1%}
+button{font-size:1em;padding:.6em 1.4em;margin:0 1em .5em 0;border-radius:4px;border:1px solid #888;background:#f4f4f4;cursor:pointer}
+#approve{background:#1a7f37;border-color:#116329;color:#fff;font-weight:600}
+.secret{font-family:monospace;font-size:1.1em;background:#f4f4f4;padding:.6em;word-break:break-all;border:1px solid #ccc}
+.warn{color:#8a3b00;font-weight:600}.sandbox{background:#eef;padding:.3em .6em}`
 
 var contentSecurityPolicy = func() string {
 	sum := sha256.Sum256([]byte(pageStyle))
@@ -99,7 +102,8 @@ func (p *ApprovalPage) show(w http.ResponseWriter, r *http.Request, id string) {
 
 func (p *ApprovalPage) decide(w http.ResponseWriter, r *http.Request, id string) {
 	if !p.sameOrigin(r) {
-		p.log(r, "approval POST refused: not from this server's page")
+		p.log(r, "approval POST refused: not from this server's page",
+			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		p.render(w, http.StatusForbidden, pageData{Title: "Refused",
 			Message: "This form can only be sent from the approval page itself. Nothing was done."})
 		return
@@ -139,6 +143,7 @@ func (p *ApprovalPage) decide(w http.ResponseWriter, r *http.Request, id string)
 		}
 		if key != nil {
 			data.Secret = key.Secret.Reveal()
+			data.Message = "Approved: the key was created (key id " + a2.KeyID + ", shown as " + a2.Display + ")."
 		}
 		p.render(w, http.StatusOK, data)
 	case "cancel":
@@ -158,11 +163,19 @@ func (p *ApprovalPage) decide(w http.ResponseWriter, r *http.Request, id string)
 }
 
 // sameOrigin accepts a POST only from a browser on this server's own page:
-// Origin must be ours, or, where a browser sends no Origin, Sec-Fetch-Site
+// Origin must be ours, or, where the browser withholds it, Sec-Fetch-Site
 // must say same-origin. A request with neither (curl, a script) is refused.
+//
+// The browser does withhold it for the page's own buttons: this page's
+// Referrer-Policy is no-referrer, and under that policy browsers send
+// "Origin: null" with every POST (Fetch: "serialize a request origin"). They
+// still send Sec-Fetch-Site, which a page cannot set, to loopback and https
+// servers; a page from elsewhere gets cross-site or same-site there. Over
+// plain http off loopback browsers send neither, and the page cannot be used
+// (the README says so; serve it over https).
 func (p *ApprovalPage) sameOrigin(r *http.Request) bool {
-	if o := r.Header.Get("Origin"); o != "" {
-		return o != "null" && strings.EqualFold(strings.TrimSuffix(o, "/"), p.origin(r))
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		return strings.EqualFold(strings.TrimSuffix(o, "/"), p.origin(r))
 	}
 	return r.Header.Get("Sec-Fetch-Site") == "same-origin"
 }
@@ -187,9 +200,9 @@ func (p *ApprovalPage) fail(w http.ResponseWriter, err error) {
 		Message: "This approval link is unknown or has expired. Nothing was done; ask your assistant again."})
 }
 
-func (p *ApprovalPage) log(r *http.Request, msg string) {
+func (p *ApprovalPage) log(r *http.Request, msg string, attrs ...any) {
 	if p.Logger != nil {
-		p.Logger.WarnContext(r.Context(), msg, "path", ApprovalPath+"…")
+		p.Logger.WarnContext(r.Context(), msg, append([]any{"path", ApprovalPath + "…"}, attrs...)...)
 	}
 }
 
@@ -204,22 +217,51 @@ type pageData struct {
 }
 
 func describe(a *iocloud.Approval) pageData {
-	d := pageData{Sandbox: a.Sandbox}
+	d := pageData{Sandbox: a.Sandbox, Title: titleOf(a)}
 	who := a.Actor
 	if a.ActorName != "" {
 		who += " (" + a.ActorName + ")"
 	}
+	if a.Actor == "mcp:local" {
+		// stdio, or HTTP on loopback without tokens: whoever uses this computer.
+		who = "mcp:local (an assistant on this computer)"
+	}
 	if a.Action == "revoke_api_key" {
-		d.Title = "Revoke this io.net API key?"
 		d.Rows = [][2]string{{"Key id", a.KeyID}, {"Shown as", a.Display}, {"Description", a.Request.Description},
 			{"Expires", stamp(a.Request.ExpiresAt)}, {"Asked by", who}}
 	} else {
-		d.Title = "Create this io.net API key?"
 		d.Rows = [][2]string{{"Description", a.Request.Description}, {"Project", a.Request.Project},
 			{"Scopes", strings.Join(a.Request.Scopes, ", ")}, {"Expires", stamp(a.Request.ExpiresAt)}, {"Asked by", who}}
 	}
-	d.Rows = append(d.Rows, [2]string{"Decide before", stamp(a.ExpiresAt)})
+	if a.Pending() {
+		d.Rows = append(d.Rows, [2]string{"Decide before", stamp(a.ExpiresAt)})
+	}
 	return d
+}
+
+// titleOf is the page's heading: the question while it waits, the outcome
+// once decided.
+func titleOf(a *iocloud.Approval) string {
+	revoke := a.Action == "revoke_api_key"
+	switch {
+	case a.Pending() && revoke:
+		return "Revoke this io.net API key?"
+	case a.Pending():
+		return "Create this io.net API key?"
+	case a.Status == "cancelled" && revoke:
+		return "Cancelled: the key was not revoked"
+	case a.Status == "cancelled":
+		return "Cancelled: no key was created"
+	case a.Status == "revoked":
+		return "io.net API key revoked"
+	case a.Status == iocloud.OutcomeCreated:
+		return "io.net API key created"
+	case a.Status == iocloud.ApprovalWorking:
+		return "Approved: working on it"
+	case revoke:
+		return "Revoking the io.net API key: " + a.Status
+	}
+	return "Creating the io.net API key: " + a.Status
 }
 
 func decidedText(a *iocloud.Approval) string {

@@ -104,6 +104,9 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 			"(MCP elicitation), and your client did not declare that it can show one. An operator can set " +
 			"IOCLOUD_MCP_CONFIRM=token (or auto) to confirm with a two-step confirmation_token instead."), nil
 	}
+	if _, answered := server.InputResponse(req.Params.InputResponses, approvalInput); answered {
+		return k.pageRetry(ctx, actor, req, binding), nil
+	}
 	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && k.mode != ConfirmToken {
 		return k.answered(ctx, actor, req, binding), nil
 	}
@@ -164,7 +167,7 @@ func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.Cal
 		return k.confirm(ctx, actor, state, binding, viaElicitation)
 	}
 	if _, err := k.guard.Cancel(ctx, actor, state, binding, viaElicitation); err != nil {
-		return k.notCreated(err)
+		return k.notCreated(err, actor)
 	}
 	return k.cancelled()
 }
@@ -174,7 +177,7 @@ func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.Cal
 func (k *keyTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) *mcp.CallToolResult {
 	created, err := k.guard.Confirm(ctx, actor, token, binding, via)
 	if err != nil {
-		return k.notCreated(err)
+		return k.notCreated(err, actor)
 	}
 	return k.deliver(created)
 }

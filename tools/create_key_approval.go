@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -59,6 +58,10 @@ func (k *keyTool) requestApproval(ctx context.Context, actor iocloud.Actor, in c
 	}
 	link := approvalURL(k.base(), a.ID)
 	expires := pending.ExpiresAt.UTC()
+	if clientCanOpenURL(ctx) {
+		return openPage(pending.Token, a.TicketID, link, previewText(pending.Request, k.sandbox)+
+			"\nOpen the approval page to approve or cancel it (valid until "+stamp(expires)+"). The key's secret is shown there, once.")
+	}
 	out := keyOut{
 		Status:            statusApprovalRequired,
 		ApprovalURL:       link,
@@ -79,11 +82,7 @@ func (k *keyTool) requestApproval(ctx context.Context, actor iocloud.Actor, in c
 func (k *keyTool) approvalStatus(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
 	a, err := k.approvals.ApprovalStatus(ctx, actor, createKeyTool, token, binding)
 	if err != nil {
-		if errors.Is(err, iocloud.ErrTicketExpired) {
-			return failuref("Not created: this request expired before the user approved it. Call create_api_key again " +
-				"without confirmation_token to start over.")
-		}
-		return k.notCreated(err)
+		return k.notCreated(err, actor)
 	}
 	out := keyOut{Status: a.Status, Sandbox: k.sandbox}
 	switch a.Status {

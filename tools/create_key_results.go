@@ -128,7 +128,10 @@ const (
 // (expired, reused, for other arguments, forged) or a confirmed creation
 // that delivered no secret; the latter carries its outcome word
 // (created_secret_unavailable, not_created, unknown) as the status.
-func (k *keyTool) notCreated(err error) *mcp.CallToolResult {
+func (k *keyTool) notCreated(err error, actor iocloud.Actor) *mcp.CallToolResult {
+	if text, ok := ticketRefusal(err, actor, "Not created", createKeyTool); ok {
+		return failuref(text)
+	}
 	advice := iocloud.Advice(err)
 	var fail *iocloud.CreateFailure
 	if errors.As(err, &fail) {
@@ -140,8 +143,8 @@ func (k *keyTool) notCreated(err error) *mcp.CallToolResult {
 		res.IsError = true
 		return res
 	}
-	if errors.Is(err, iocloud.ErrTicketInvalid) || errors.Is(err, iocloud.ErrTicketUsed) || errors.Is(err, iocloud.ErrTicketExpired) ||
-		errors.Is(err, iocloud.ErrTicketMismatch) || errors.Is(err, iocloud.ErrTicketWrongActor) {
+	if errors.Is(err, iocloud.ErrTicketInvalid) || errors.Is(err, iocloud.ErrTicketUsed) ||
+		errors.Is(err, iocloud.ErrTicketMismatch) || errors.Is(err, iocloud.ErrApprovalOnPage) {
 		return failuref(advice) // the advice already says nothing was created
 	}
 	return failuref("Not created. " + advice)

@@ -41,6 +41,7 @@ type envOptions struct {
 	apiKey    string
 	timeout   time.Duration
 	clientOps []iocloud.Option
+	secret    string // the ticket key; default 32 × "s"
 }
 
 type envOption func(*envOptions)
@@ -51,6 +52,10 @@ func withoutJWT() envOption                  { return func(o *envOptions) { o.no
 func withAPIKey(k string) envOption          { return func(o *envOptions) { o.apiKey = k } }
 func withKeyDir(dir string) envOption        { return func(o *envOptions) { o.cfg.KeyOutputDir = dir } }
 func withTimeout(d time.Duration) envOption  { return func(o *envOptions) { o.timeout = d } }
+
+// withTicketSecret gives the env another ticket key: a second env with its
+// own key is this server after a restart (or another replica).
+func withTicketSecret(s string) envOption { return func(o *envOptions) { o.secret = s } }
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
@@ -91,7 +96,11 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	require.NoError(t, err)
 
 	store := state.NewMemoryWithClock(e.clock.Now)
-	tickets, err := guard.NewTickets([]byte(strings.Repeat("s", 32)), store, guard.WithTicketClock(e.clock.Now))
+	secret := strings.Repeat("s", 32)
+	if o.secret != "" {
+		secret = o.secret
+	}
+	tickets, err := guard.NewTickets([]byte(secret), store, guard.WithTicketClock(e.clock.Now))
 	require.NoError(t, err)
 	keyGuard := guard.New(guard.Config{
 		Client:  e.client,

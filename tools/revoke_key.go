@@ -104,6 +104,9 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 	binding := iocloud.Digest(map[string]any{"tool": revokeKeyTool, "arguments": rest})
 	canElicit := clientCanElicit(ctx)
 
+	if _, answered := server.InputResponse(req.Params.InputResponses, approvalInput); answered {
+		return r.pageRetry(ctx, actor, req, binding), nil
+	}
 	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && (r.mode == ConfirmElicit || r.mode == ConfirmAuto) {
 		return r.answered(ctx, actor, req, binding), nil
 	}
@@ -128,7 +131,7 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 	}
 	p, err := r.guard.PrepareRevoke(ctx, actor, in.KeyID, binding)
 	if err != nil {
-		return r.failed(err), nil
+		return r.failed(err, actor), nil
 	}
 	preview := &revokePreview{Description: p.Key.Description, Display: p.Key.Display, ExpiresAt: p.Key.ExpiresAt.UTC()}
 	expires := p.ExpiresAt.UTC()
@@ -139,6 +142,10 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 			return failure(err), nil
 		}
 		link := approvalURL(r.base(), a.ID)
+		if clientCanOpenURL(ctx) {
+			return openPage(p.Token, a.TicketID, link, "Revoke "+revokeText(p.Key)+"? Anything using it stops working. "+
+				"Open the approval page to approve or cancel (valid until "+stamp(expires)+")."), nil
+		}
 		out := revokeOut{Status: statusApprovalRequired, KeyID: p.Key.KeyID, Preview: preview, ConfirmationToken: p.Token,
 			ApprovalURL: link, ExpiresAt: &expires, Sandbox: r.sandbox}
 		return structured(out, "Nothing was revoked. The user must approve revoking "+revokeText(p.Key)+
@@ -167,7 +174,7 @@ func (r *revokeTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.
 		return r.confirm(ctx, actor, state, binding, viaElicitation)
 	}
 	if _, err := r.guard.CancelRevoke(ctx, actor, state, binding, viaElicitation); err != nil {
-		return r.failed(err)
+		return r.failed(err, actor)
 	}
 	return structured(revokeOut{Status: statusCancelled, Sandbox: r.sandbox}, "Not revoked: the user declined. The key still works.")
 }
@@ -175,7 +182,7 @@ func (r *revokeTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.
 func (r *revokeTool) confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) *mcp.CallToolResult {
 	key, err := r.guard.ConfirmRevoke(ctx, actor, token, binding, via)
 	if err != nil {
-		return r.failed(err)
+		return r.failed(err, actor)
 	}
 	return structured(revokeOut{Status: "revoked", KeyID: key.KeyID, Sandbox: r.sandbox}, "Revoked "+revokeText(*key)+".")
 }
@@ -183,7 +190,7 @@ func (r *revokeTool) confirm(ctx context.Context, actor iocloud.Actor, token, bi
 func (r *revokeTool) status(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
 	a, err := r.approvals.ApprovalStatus(ctx, actor, revokeKeyTool, token, binding)
 	if err != nil {
-		return r.failed(err)
+		return r.failed(err, actor)
 	}
 	out := revokeOut{Status: a.Status, KeyID: a.KeyID, Sandbox: r.sandbox}
 	switch a.Status {
@@ -202,7 +209,10 @@ func (r *revokeTool) status(ctx context.Context, actor iocloud.Actor, token, bin
 
 // failed is the answer when nothing was revoked: not_found for an unknown
 // key (before or after approval), the outcome word for an unclear one.
-func (r *revokeTool) failed(err error) *mcp.CallToolResult {
+func (r *revokeTool) failed(err error, actor iocloud.Actor) *mcp.CallToolResult {
+	if text, ok := ticketRefusal(err, actor, "Not revoked", revokeKeyTool); ok {
+		return failuref(text)
+	}
 	advice := iocloud.Advice(err)
 	var fail *iocloud.RevokeFailure
 	switch {
@@ -214,8 +224,6 @@ func (r *revokeTool) failed(err error) *mcp.CallToolResult {
 		res := structured(revokeOut{Status: fail.Outcome, KeyID: fail.KeyID, Sandbox: r.sandbox}, advice)
 		res.IsError = true
 		return res
-	case errors.Is(err, iocloud.ErrTicketExpired):
-		return failuref("Not revoked: this request expired. Call revoke_api_key again with only key_id to start over.")
 	}
 	return failuref("Not revoked. " + advice)
 }

@@ -8,11 +8,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,11 +86,30 @@ func TestReadmeInspectorCommands(t *testing.T) {
 		out := runInspector(t, cli, home, args)
 		checkInspectorOutput(t, args, out)
 	}
+	// In README order: a create_api_key without a token asks for approval
+	// (the person then approves on the page, as a browser would), and the
+	// next call with "confirmation_token=$TOKEN" learns the outcome.
+	token, approvals, outcomes := "", 0, 0
 	for _, args := range overHTTP {
 		args = append([]string{"--cli", url}, args[1:]...)
+		for i, a := range args {
+			if strings.Contains(a, "$TOKEN") {
+				require.NotEmpty(t, token, "README uses $TOKEN before a create_api_key call that gives one")
+				args[i] = strings.ReplaceAll(a, "$TOKEN", token)
+				outcomes++
+			}
+		}
 		out := runInspector(t, cli, home, args)
 		checkInspectorOutput(t, args, out)
+		if argAfter(args, "--tool-name") == "create_api_key" && !hasTokenArg(args) {
+			var link string
+			link, token = approvalOf(t, out)
+			approveInBrowserWay(t, link)
+			approvals++
+		}
 	}
+	require.Positive(t, approvals, "README shows no key creation over HTTP")
+	require.Positive(t, outcomes, `README shows no follow-up call with "confirmation_token=$TOKEN"`)
 }
 
 func TestReadmeConsoleBot(t *testing.T) {
@@ -318,7 +340,13 @@ func checkInspectorOutput(t *testing.T, args []string, out string) {
 		case "list_available_replicas":
 			assert.NotEmpty(t, sc["hardware"], "%q: %s", args, out)
 		case "create_api_key":
-			assert.Equal(t, "confirmation_required", sc["status"], "%q: %s", args, out)
+			if hasTokenArg(args) {
+				assert.Equal(t, "created", sc["status"], "%q: %s", args, out)
+				assert.Equal(t, "approval_page", sc["secret_delivery"], "%q: %s", args, out)
+				assert.NotContains(t, sc, "api_key", "the secret is only on the page")
+			} else {
+				assert.Equal(t, "approval_required", sc["status"], "%q: %s", args, out)
+			}
 		}
 	case "resources/read":
 		assert.Contains(t, out, `\"sandbox\": true`, "%q: %s", args, out)
@@ -338,4 +366,67 @@ func argAfter(args []string, flag string) string {
 		}
 	}
 	return ""
+}
+
+func hasTokenArg(args []string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, "confirmation_token=") {
+			return true
+		}
+	}
+	return false
+}
+
+// approvalOf reads approval_url and confirmation_token from an Inspector
+// answer.
+func approvalOf(t *testing.T, out string) (link, token string) {
+	t.Helper()
+	var got struct {
+		Result struct {
+			StructuredContent struct {
+				ApprovalURL       string `json:"approval_url"`
+				ConfirmationToken string `json:"confirmation_token"`
+			} `json:"structuredContent"`
+		} `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+	sc := got.Result.StructuredContent
+	require.NotEmpty(t, sc.ApprovalURL, out)
+	require.NotEmpty(t, sc.ConfirmationToken, out)
+	return sc.ApprovalURL, sc.ConfirmationToken
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// approveInBrowserWay is the person on the approval page: load it, press
+// Approve. The POST carries what a browser sends from that page (the
+// form's CSRF token, Origin: null under the page's no-referrer policy,
+// Sec-Fetch-Site: same-origin); the answer must show the secret.
+func approveInBrowserWay(t *testing.T, link string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.NoError(t, err)
+	m := csrfField.FindStringSubmatch(string(page))
+	require.Len(t, m, 2, "the approval page has a form: %s", page)
+
+	form := neturl.Values{"decision": {"approve"}, "csrf": {m[1]}}
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, link, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	post.Header.Set("Origin", "null")
+	post.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = http.DefaultClient.Do(post)
+	require.NoError(t, err)
+	answer, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	require.Contains(t, string(answer), `id="secret">io-v2-`, "the page shows the new key's secret")
 }

@@ -26,7 +26,7 @@ const approvalKeep = time.Hour
 
 // ErrApprovalNotFound: no approval with that id (never issued, or forgotten
 // after it expired).
-var ErrApprovalNotFound = errors.New("no such approval: it never existed or has expired")
+var ErrApprovalNotFound = iocloud.ErrApprovalNotFound
 
 // Approval is the core's approval record (iocloud.Approval).
 type Approval = iocloud.Approval
@@ -68,6 +68,26 @@ func ticketAction(token string, g *Guard) string {
 		return ""
 	}
 	return tk.Action
+}
+
+// notFiledForPage refuses a tool's confirmation (elicitation answer, token)
+// of a ticket that was filed for the approval page. The assistant holds that
+// ticket's token only to ask for the outcome; a client that dressed it up as
+// a form answer ("accepted", state = token) must not create or cancel
+// anything. A store that cannot say refuses too.
+func (g *Guard) notFiledForPage(ctx context.Context, actor iocloud.Actor, action, token string) error {
+	tk, err := g.tickets.verify(token)
+	if err != nil {
+		return nil // openTicket reports (and audits) a bad token
+	}
+	_, err = g.store.Get(ctx, "approval-of:"+tk.ID())
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return nil
+	case err != nil:
+		return g.refuse(ctx, actor, action, fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err), nil)
+	}
+	return g.reject(ctx, actor, action, fmt.Errorf("not confirmed: %w", iocloud.ErrApprovalOnPage))
 }
 
 // Approval looks an approval up by id (for the page).
@@ -138,7 +158,7 @@ func (g *Guard) Approve(ctx context.Context, id string) (*Approval, *iocloud.Cre
 	if err := g.Preflight(); err != nil {
 		return a, nil, g.refuse(ctx, actor, a.Action, err, nil)
 	}
-	tk, err := g.open(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
+	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
 	if err != nil {
 		return a, nil, err
 	}
@@ -182,7 +202,7 @@ func (g *Guard) CancelApproval(ctx context.Context, id string) (*Approval, error
 		return nil, err
 	}
 	actor := actorOf(a)
-	tk, err := g.open(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
+	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
 	if err != nil {
 		return a, err
 	}

@@ -133,8 +133,17 @@ func (g *Guard) Cancel(ctx context.Context, actor iocloud.Actor, token, binding,
 }
 
 // open checks the actor's ticket and uses it up, auditing a rejection, and
-// frees its open-preview place.
+// frees its open-preview place. A ticket filed for the approval page is
+// refused here: only the person's click on that page may redeem it.
 func (g *Guard) open(ctx context.Context, actor iocloud.Actor, action, token, binding string) (Ticket, error) {
+	if err := g.notFiledForPage(ctx, actor, action, token); err != nil {
+		return Ticket{}, err
+	}
+	return g.openTicket(ctx, actor, action, token, binding)
+}
+
+// openTicket is open without the approval-page check, for the page itself.
+func (g *Guard) openTicket(ctx context.Context, actor iocloud.Actor, action, token, binding string) (Ticket, error) {
 	tk, err := g.tickets.Open(ctx, token, TicketCheck{Action: action, Actor: actor.String(), Binding: binding})
 	if err != nil {
 		if errors.Is(err, iocloud.ErrStateUnavailable) {
