@@ -130,16 +130,9 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 // created) and either elicits with the ticket as the sealed round-trip state
 // or returns it as the confirmation_token.
 func (k *keyTool) firstCall(ctx context.Context, actor iocloud.Actor, in createKeyIn, binding string, canElicit bool) *mcp.CallToolResult {
-	if err := k.guard.Preflight(); err != nil {
-		return failure(err)
-	}
-	ask, bad := in.ask()
+	pending, bad := k.prepare(ctx, actor, in, binding)
 	if bad != nil {
 		return bad
-	}
-	pending, err := k.guard.Prepare(ctx, actor, ask, binding)
-	if err != nil {
-		return failure(err)
 	}
 	if k.mode == ConfirmToken || !canElicit {
 		return k.confirmationRequired(pending)
@@ -196,18 +189,40 @@ func accepted(ans *mcp.ElicitationResult) bool {
 	return ok && yes
 }
 
+// prepare checks (session token, arguments, policy, limits) and issues the
+// ticket; nothing is created. A refusal comes back as the isError result.
+func (k *keyTool) prepare(ctx context.Context, actor iocloud.Actor, in createKeyIn, binding string) (*iocloud.Pending, *mcp.CallToolResult) {
+	if err := k.guard.Preflight(); err != nil {
+		return nil, failure(err)
+	}
+	ask, bad := in.ask()
+	if bad != nil {
+		return nil, bad
+	}
+	pending, err := k.guard.Prepare(ctx, actor, ask, binding)
+	if err != nil {
+		return nil, failure(err)
+	}
+	return pending, nil
+}
+
 // confirmFormSchema is the flat form the client shows: one checkbox.
-var confirmFormSchema = map[string]any{
-	"type": "object",
-	"properties": map[string]any{
-		confirmInput: map[string]any{
-			"type":        "boolean",
-			"title":       "Create this API key",
-			"description": "Tick to create exactly the key described above.",
-			"default":     false,
+var confirmFormSchema = confirmForm("Create this API key", "Tick to create exactly the key described above.")
+
+// confirmForm is an elicitation form of one checkbox, unticked.
+func confirmForm(title, description string) map[string]any {
+	return map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			confirmInput: map[string]any{
+				"type":        "boolean",
+				"title":       title,
+				"description": description,
+				"default":     false,
+			},
 		},
-	},
-	"required": []string{confirmInput},
+		"required": []string{confirmInput},
+	}
 }
 
 // bindingOf is the digest a ticket is bound to: the tool and every argument

@@ -41,16 +41,9 @@ func createKeyDescription(mode ConfirmMode) string {
 // requestApproval prepares the action (policy, limits; nothing created) and
 // files it for the approval page.
 func (k *keyTool) requestApproval(ctx context.Context, actor iocloud.Actor, in createKeyIn, binding string) *mcp.CallToolResult {
-	if err := k.guard.Preflight(); err != nil {
-		return failure(err)
-	}
-	ask, bad := in.ask()
+	pending, bad := k.prepare(ctx, actor, in, binding)
 	if bad != nil {
 		return bad
-	}
-	pending, err := k.guard.Prepare(ctx, actor, ask, binding)
-	if err != nil {
-		return failure(err)
 	}
 	a, err := k.approvals.OpenApproval(ctx, actor, pending.Token, binding)
 	if err != nil {

@@ -232,15 +232,4 @@ func revokeText(k iocloud.APIKey) string {
 	return fmt.Sprintf("key %s (%q, shown as %s, expiring %s)", k.KeyID, k.Description, k.Display, stamp(k.ExpiresAt))
 }
 
-var revokeFormSchema = map[string]any{
-	"type": "object",
-	"properties": map[string]any{
-		confirmInput: map[string]any{
-			"type":        "boolean",
-			"title":       "Revoke this API key",
-			"description": "Tick to revoke exactly the key described above.",
-			"default":     false,
-		},
-	},
-	"required": []string{confirmInput},
-}
+var revokeFormSchema = confirmForm("Revoke this API key", "Tick to revoke exactly the key described above.")

@@ -274,9 +274,7 @@ func csrfOfPage(t *testing.T, link string) string {
 	t.Helper()
 	page, err := get(link)
 	require.NoError(t, err)
-	m := csrfField.FindStringSubmatch(page.body)
-	require.Len(t, m, 2, "the approval page has a form: %s", page.body)
-	return m[1]
+	return testutil.CSRFOf(t, page.body)
 }
 
 func originOf(u string) string {

@@ -8,14 +8,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 	"net"
 	"net/http"
-	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -396,37 +394,16 @@ func approvalOf(t *testing.T, out string) (link, token string) {
 	return sc.ApprovalURL, sc.ConfirmationToken
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // approveInBrowserWay is the person on the approval page: load it, press
 // Approve. The POST carries what a browser sends from that page (the
 // form's CSRF token, Origin: null under the page's no-referrer policy,
 // Sec-Fetch-Site: same-origin); the answer must show the secret.
 func approveInBrowserWay(t *testing.T, link string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	page, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	require.NoError(t, err)
-	m := csrfField.FindStringSubmatch(string(page))
-	require.Len(t, m, 2, "the approval page has a form: %s", page)
-
-	form := neturl.Values{"decision": {"approve"}, "csrf": {m[1]}}
-	post, err := http.NewRequestWithContext(ctx, http.MethodPost, link, strings.NewReader(form.Encode()))
-	require.NoError(t, err)
-	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	post.Header.Set("Origin", "null")
-	post.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = http.DefaultClient.Do(post)
-	require.NoError(t, err)
-	answer, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
-	require.Contains(t, string(answer), `id="secret">io-v2-`, "the page shows the new key's secret")
+	status, page, _ := testutil.PageGet(t, link)
+	require.Equal(t, http.StatusOK, status, page)
+	status, answer := testutil.PagePost(t, link, "approve", testutil.CSRFOf(t, page),
+		map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+	require.Equal(t, http.StatusOK, status, answer)
+	require.Contains(t, answer, `id="secret">io-v2-`, "the page shows the new key's secret")
 }
