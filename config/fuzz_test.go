@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/hex"
-	"errors"
 	"strings"
 	"testing"
 
@@ -99,7 +98,7 @@ func FuzzValidate(f *testing.F) {
 			}
 			msg := err.Error()
 			var ce *Error
-			require.True(t, errors.As(err, &ce), "not a *config.Error: %q", msg)
+			require.ErrorAs(t, err, &ce, "not a *config.Error: %q", msg)
 			require.True(t, readsVar(reads, ce.Var), "names %s, which this binary does not read", ce.Var)
 			require.NotContains(t, msg, "\n", "one line")
 			require.NotContains(t, msg, secret, "the secret leaked")

@@ -1,7 +1,6 @@
 package slackbot_test
 
 import (
-	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
+	"github.com/iocloud-chatops/iocloud/iocloud/state"
 	"github.com/iocloud-chatops/iocloud/slackbot"
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
