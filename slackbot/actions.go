@@ -52,7 +52,7 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 		}
 		return b.finish(textMessage("Sorry, that command could not be read.", "Try `/iocloud help`."))
 	}
-	b.log.InfoContext(ctx, "slack command", "command", cmd.Name(), "team", inv.who.Team, "enterprise", inv.who.Enterprise, "channel", inv.who.Channel, "user", inv.who.User)
+	b.log.DebugContext(ctx, "slack command", "command", cmd.Name(), "team", inv.who.Team, "enterprise", inv.who.Enterprise, "channel", inv.who.Channel, "user", inv.who.User)
 	switch c := cmd.(type) {
 	case *HelpCommand:
 		return b.finish(helpMessage(c.Unknown))
@@ -235,7 +235,7 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 		b.log.WarnContext(ctx, "slack click without response_url", "user", c.who.User)
 		return
 	}
-	b.log.InfoContext(ctx, "slack key button", "action", c.actionID, "team", c.who.Team, "enterprise", c.who.Enterprise, "channel", c.who.Channel, "user", c.who.User)
+	b.log.DebugContext(ctx, "slack key button", "action", c.actionID, "team", c.who.Team, "enterprise", c.who.Enterprise, "channel", c.who.Channel, "user", c.who.User)
 	right := b.access.creator
 	if flow.revoke {
 		right = b.access.revoker

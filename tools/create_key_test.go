@@ -281,6 +281,13 @@ func TestCreateKeyWithoutJWTSaysHowToGetOne(t *testing.T) {
 	assert.Contains(t, textOf(res), "session token")
 	assert.Equal(t, 0, e.createdKeys())
 	assert.Equal(t, 0, e.sb.Requests(sandbox.RouteCreateKey))
+	// The guard is the only gate: the refusal is audited as on Slack.
+	assert.Contains(t, e.audit.String(), `"outcome":"refused"`)
+
+	rev := call(t, c, "revoke_api_key", map[string]any{"key_id": "0b8e6c4e-1c0a-4a55-9a4e-1d6f2b0c7e11"})
+	assert.True(t, rev.IsError)
+	assert.Contains(t, textOf(rev), "IOCLOUD_JWT")
+	assert.Contains(t, e.audit.String(), `"action":"revoke_api_key","outcome":"refused"`)
 }
 
 func TestCreateKeyArgumentsThePolicyRefuses(t *testing.T) {

@@ -18,7 +18,6 @@ const revokeKeyTool = "revoke_api_key"
 // tickets, limits, approvals and audit as creation, with revocation as the
 // action.
 type KeyRevoker interface {
-	Preflight() error
 	PrepareRevoke(ctx context.Context, actor iocloud.Actor, keyID, binding string) (*iocloud.RevokePending, error)
 	ConfirmRevoke(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.APIKey, error)
 	CancelRevoke(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.APIKey, error)
@@ -125,9 +124,6 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 	if r.mode == ConfirmElicit && !canElicit {
 		return failuref("Not revoked: this server confirms revocations only through your client's confirmation prompt " +
 			"(MCP elicitation), which your client did not declare."), nil
-	}
-	if err := r.guard.Preflight(); err != nil {
-		return failure(err), nil
 	}
 	p, err := r.guard.PrepareRevoke(ctx, actor, in.KeyID, binding)
 	if err != nil {

@@ -28,7 +28,6 @@ type Catalog interface {
 // policy, tickets, creation and audit; the tool only decides how the person
 // confirms (elicitation or the two-step token).
 type KeyGuard interface {
-	Preflight() error
 	Prepare(ctx context.Context, actor iocloud.Actor, ask iocloud.KeyAsk, binding string) (*iocloud.Pending, error)
 	Confirm(ctx context.Context, actor iocloud.Actor, token, binding, via string) (*iocloud.CreatedKey, error)
 	Cancel(ctx context.Context, actor iocloud.Actor, token, binding, via string) (iocloud.KeyRequest, error)
