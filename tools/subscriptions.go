@@ -86,6 +86,7 @@ func (w *watcher) attach(hooks *server.Hooks, srv func() *server.MCPServer) {
 	hooks.AddOnUnregisterSession(func(_ context.Context, s server.ClientSession) {
 		w.drop(legacySession(s.SessionID()))
 	})
+	hooks.AddAfterSubscriptionsListen(letAckOut)
 	// 2026-07-28: the stream is the subscription. It ends when the client
 	// cancels the request or goes away, and so does the request's context.
 	hooks.AddBeforeSubscriptionsListen(func(ctx context.Context, _ any, req *mcp.SubscriptionsListenRequest) {
@@ -255,4 +256,35 @@ func (w *watcher) pollOnce(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// ackGrace bounds how long a listen that ended on its own waits for its
+// acknowledgement to be written.
+const ackGrace = 200 * time.Millisecond
+
+// letAckOut works around a race in mcp-go v1.2.1's streamable HTTP: when a
+// subscriptions/listen asks for nothing this server delivers, the handler
+// sends notifications/subscriptions/acknowledged and returns at once; the
+// request's notification forwarder may already have taken the ack off the
+// channel but not yet written it when the response path closes the stream,
+// and the ack is lost (the client then sees the result first). Waiting
+// here, before the response is written, until the channel is empty and the
+// forwarder has had a moment, keeps the ack first. A listen that ended
+// because the client left (ctx done) has nobody to wait for. The upstream
+// fix: the forwarder should write what it took off the channel even after
+// the drain began, or the drain should wait for the forwarder to exit, as
+// mcp-go's resumable path already does.
+func letAckOut(ctx context.Context, _ any, _ *mcp.SubscriptionsListenRequest, _ *mcp.SubscriptionsListenResult) {
+	if ctx.Err() != nil {
+		return
+	}
+	s := server.ClientSessionFromContext(ctx)
+	if s == nil {
+		return
+	}
+	deadline := time.Now().Add(ackGrace)
+	for len(s.NotificationChannel()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(25 * time.Millisecond)
 }
