@@ -16,10 +16,15 @@ import (
 const defaultRateLimitWait = 5 * time.Second
 
 // Advice turns an error from this package into one or two sentences telling
-// a person what to do. Both frontends use it, so the wording lives here once.
-// It never contains a secret: it is built from the package's own errors,
-// whose texts hold none.
-func Advice(err error) string {
+// a person what to do, naming settings in the core's own terms. Frontends
+// use Hints.Advice, which also says where each setting is configured.
+func Advice(err error) string { return Hints(nil).Advice(err) }
+
+// Advice turns an error from this package into one or two sentences telling
+// a person what to do, naming each setting to check with h. Both frontends
+// use it, so the wording lives here once. It never contains a secret: it is
+// built from the package's own errors, whose texts hold none.
+func (h Hints) Advice(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -35,9 +40,9 @@ func Advice(err error) string {
 	)
 	switch {
 	case errors.As(err, &createErr):
-		return createAdvice(createErr)
+		return h.createAdvice(createErr)
 	case errors.As(err, &revokeErr):
-		return revokeAdvice(revokeErr)
+		return h.revokeAdvice(revokeErr)
 	case errors.As(err, &limitErr):
 		return sentence(limitErr.Error()) + " Finish or cancel an open request, or wait; other people are not affected."
 	case errors.Is(err, ErrStateUnavailable):
@@ -49,15 +54,15 @@ func Advice(err error) string {
 	case errors.As(err, &inputErr):
 		return sentence(inputErr.Error())
 	case errors.As(err, &noJWT):
-		return strings.ToUpper(noJWT.action[:1]) + noJWT.action[1:] + " needs an io.net session token, and none is configured. " + JWTHowTo
+		return strings.ToUpper(noJWT.action[:1]) + noJWT.action[1:] + " needs an io.net session token, and none is configured. " + h.JWTHowTo()
 	case errors.Is(err, ErrKeyNotFound):
 		return "io.net has no API key with that id (404): it may have been revoked already or belong to another account; list the keys to see which exist."
 	case errors.Is(err, ErrNoJWT):
-		return "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo
+		return "Creating keys needs an io.net session token, and none is configured. " + h.JWTHowTo()
 	case errors.Is(err, ErrJWTExpired):
-		return "The io.net session token (IOCLOUD_JWT) has expired; get a new one. " + JWTHowTo
+		return "The io.net session token" + h.of(SettingJWT) + " has expired; get a new one. " + h.JWTHowTo()
 	case errors.As(err, &apiErr):
-		if advice := apiAdvice(apiErr); advice != "" {
+		if advice := h.apiAdvice(apiErr); advice != "" {
 			return advice
 		}
 	case errors.Is(err, ErrTicketExpired):
@@ -83,7 +88,7 @@ func Advice(err error) string {
 		}
 		return "io.net is unavailable or timed out; try again in a minute."
 	case errors.Is(err, ErrRedirect):
-		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check IOCLOUD_BASE_URL")
+		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check the io.net base URL" + h.of(SettingBaseURL))
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
 	}
@@ -92,24 +97,24 @@ func Advice(err error) string {
 
 // apiAdvice says what to do about an io.net answer; "" leaves it to the
 // default (the error's own text).
-func apiAdvice(e *APIError) string {
+func (h Hints) apiAdvice(e *APIError) string {
 	creating := strings.HasSuffix(e.Path, pathCreateKey) && e.Method != http.MethodGet
 	keys := strings.Contains(e.Path, pathAPIKeys) // every key route takes the session token
 	switch {
 	case errors.Is(e, ErrUnauthorized) && keys:
-		return "io.net rejected the session token (401): set a fresh IOCLOUD_JWT. " + JWTHowTo
+		return "io.net rejected the session token (401): configure a fresh one" + h.of(SettingJWT) + ". " + h.JWTHowTo()
 	case errors.Is(e, ErrUnauthorized):
-		return "io.net rejected the API key (401): check IOCLOUD_API_KEY."
+		return "io.net rejected the API key (401): check the configured io.net API key" + h.of(SettingAPIKey) + "."
 	case errors.Is(e, ErrForbidden) && creating:
-		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that IOCLOUD_JWT is the token of your own account."
+		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that the session token" + h.of(SettingJWT) + " is the token of your own account."
 	case errors.Is(e, ErrForbidden) && keys:
-		return "io.net refused access to the API keys (403): check that IOCLOUD_JWT is the token of your own account."
+		return "io.net refused access to the API keys (403): check that the session token" + h.of(SettingJWT) + " is the token of your own account."
 	case errors.Is(e, ErrForbidden):
-		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.of(SettingAPIKey) + "."
 	case e.StatusCode == http.StatusBadRequest && e.KeySet:
 		// io.net has answered 400 {"key_set": true} to keys made for another
 		// project (new-api issue #2794).
-		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."
+		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.of(SettingAPIKey) + "."
 	case errors.Is(e, ErrRateLimited):
 		wait := e.RetryAfter
 		if wait <= 0 {
@@ -119,7 +124,7 @@ func apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrValidation):
 		return validationAdvice(e)
 	case errors.Is(e, ErrNotFound):
-		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and IOCLOUD_BASE_URL.", e.Method, e.Path)
+		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and the io.net base URL%s.", e.Method, e.Path, h.of(SettingBaseURL))
 	case errors.Is(e, ErrUnavailable):
 		switch e.Method {
 		case http.MethodPost:
@@ -195,7 +200,7 @@ func sentence(s string) string {
 
 // createAdvice says what a person should do after a confirmed creation
 // that delivered no secret.
-func createAdvice(e *CreateFailure) string {
+func (h Hints) createAdvice(e *CreateFailure) string {
 	switch e.Outcome {
 	case OutcomeSecretUnavailable:
 		return fmt.Sprintf("The key was created (key id %s, shown as %s) but its secret was lost with io.net's answer. "+
@@ -204,12 +209,12 @@ func createAdvice(e *CreateFailure) string {
 		return "io.net's answer to the key creation was lost and the key list could not be read, so it is unknown whether the key exists. " +
 			"Look at your API keys (list them) before trying again."
 	}
-	return "No key was created; it is safe to start over. " + Advice(e.Err)
+	return "No key was created; it is safe to start over. " + h.Advice(e.Err)
 }
 
-func revokeAdvice(e *RevokeFailure) string {
+func (h Hints) revokeAdvice(e *RevokeFailure) string {
 	if e.Outcome == OutcomeUnknown {
 		return "io.net's answer to the revocation was lost and the key list could not be read; list the keys to see whether " + e.KeyID + " is gone."
 	}
-	return "The key " + e.KeyID + " was not revoked and still works. " + Advice(e.Err)
+	return "The key " + e.KeyID + " was not revoked and still works. " + h.Advice(e.Err)
 }

@@ -20,11 +20,11 @@ func TestAdvice(t *testing.T) {
 	}{
 		{"nil", nil, ""},
 		{"401 read", &APIError{StatusCode: 401, Method: "GET", Path: pathHardware},
-			"io.net rejected the API key (401): check IOCLOUD_API_KEY."},
+			"io.net rejected the API key (401): check the configured io.net API key (IOCLOUD_API_KEY)."},
 		{"401 create", &APIError{StatusCode: 401, Method: "POST", Path: pathCreateKey},
-			"io.net rejected the session token (401): set a fresh IOCLOUD_JWT. " + JWTHowTo},
+			"io.net rejected the session token (401): configure a fresh one (IOCLOUD_JWT). " + testHints.JWTHowTo()},
 		{"403 read", wrap(&APIError{StatusCode: 403, Method: "GET", Path: pathHardware}),
-			"io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and set IOCLOUD_API_KEY."},
+			"io.net refused the API key (403): the key must belong to an io-cloud project; create one at https://ai.io.net/ai/api-keys and configure it as the API key (IOCLOUD_API_KEY)."},
 		{"429 with Retry-After", wrap(&APIError{StatusCode: 429, RetryAfter: 1500 * time.Millisecond}),
 			"io.net is rate limiting; wait 2 s and try again."},
 		{"429 without", &APIError{StatusCode: 429}, "io.net is rate limiting; wait 5 s and try again."},
@@ -39,9 +39,9 @@ func TestAdvice(t *testing.T) {
 			"io.net failed (503) while creating the key; " + ErrMayBeCreated.Error() + "."},
 		{"connection", fmt.Errorf("%w: GET /x got no answer: %w", ErrUnavailable, errors.New("connection refused")),
 			"io.net is unavailable or timed out; try again in a minute."},
-		{"no jwt", ErrNoJWT, "Creating keys needs an io.net session token, and none is configured. " + JWTHowTo},
+		{"no jwt", ErrNoJWT, "Creating keys needs an io.net session token, and none is configured. " + testHints.JWTHowTo()},
 		{"jwt expired", wrap(fmt.Errorf("%w (it expired on x)", ErrJWTExpired)),
-			"The io.net session token (IOCLOUD_JWT) has expired; get a new one. " + JWTHowTo},
+			"The io.net session token (IOCLOUD_JWT) has expired; get a new one. " + testHints.JWTHowTo()},
 		{"policy", wrap(&PolicyError{Field: "description", Problem: "is empty", Hint: "send 1 to 100 printable characters"}),
 			"Description is empty; send 1 to 100 printable characters."},
 		{"policy other wording", &PolicyError{Field: "expires", Problem: "both a lifetime and an expiry date were given", Hint: "send one of them."},
@@ -56,6 +56,6 @@ func TestAdvice(t *testing.T) {
 		{"other", errors.New("something odd happened"), "Something odd happened."},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, Advice(tt.err), tt.name)
+		assert.Equal(t, tt.want, testHints.Advice(tt.err), tt.name)
 	}
 }

@@ -57,7 +57,7 @@ func TestLostAnswersAreTypedByWhatTheyMayHaveDone(t *testing.T) {
 			if tt.want != nil {
 				assert.Contains(t, err.Error(), tt.want.Error(), "the text still says it")
 			}
-			assert.Equal(t, tt.advice, Advice(err))
+			assert.Equal(t, tt.advice, testHints.Advice(err))
 		})
 	}
 }
@@ -76,6 +76,6 @@ func TestKeySetAnswerIsTyped(t *testing.T) {
 		var api *APIError
 		require.ErrorAs(t, err, &api, body)
 		assert.Equal(t, want, api.KeySet, body)
-		assert.Equal(t, want, strings.Contains(Advice(err), "400 key_set"), body)
+		assert.Equal(t, want, strings.Contains(testHints.Advice(err), "400 key_set"), body)
 	}
 }

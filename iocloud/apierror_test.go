@@ -114,8 +114,8 @@ func TestInputError(t *testing.T) {
 	err := checkGPUsPerContainer(9)
 	require.ErrorIs(t, err, ErrValidation)
 	assert.Equal(t, "GPUs per container must be between 1 and 8, got 9", err.Error())
-	assert.Equal(t, "GPUs per container must be between 1 and 8, got 9.", Advice(err))
-	assert.Equal(t, "Scopes are empty; use all, read or write.", Advice(KeyRequest{Description: "d", ExpiresAt: time.Now(), Project: "p"}.validate()))
+	assert.Equal(t, "GPUs per container must be between 1 and 8, got 9.", testHints.Advice(err))
+	assert.Equal(t, "Scopes are empty; use all, read or write.", testHints.Advice(KeyRequest{Description: "d", ExpiresAt: time.Now(), Project: "p"}.validate()))
 }
 
 // FuzzDecodeErrorBody: whatever io.net or a proxy sends, decoding never
@@ -147,7 +147,7 @@ func FuzzDecodeErrorBody(f *testing.F) {
 		require.LessOrEqual(t, len(text), maxErrorString)
 		require.True(t, utf8.ValidString(text))
 		require.NotContains(t, text, "\n")
-		require.LessOrEqual(t, len(Advice(err)), 2*maxErrorString)
+		require.LessOrEqual(t, len(testHints.Advice(err)), 2*maxErrorString)
 	})
 }
 

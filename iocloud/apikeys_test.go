@@ -91,7 +91,7 @@ func TestListAPIKeysFailures(t *testing.T) {
 	noJWT := newClientFor(t, up.URL, WithJWT(""))
 	_, err = noJWT.ListAPIKeys(t.Context())
 	require.ErrorIs(t, err, ErrNoJWT)
-	assert.True(t, strings.HasPrefix(Advice(err), "Listing API keys needs an io.net session token"), Advice(err))
+	assert.True(t, strings.HasPrefix(testHints.Advice(err), "Listing API keys needs an io.net session token"), testHints.Advice(err))
 
 	expired := newClientFor(t, up.URL, WithJWT(Secret(mintTestJWT(time.Now().Add(-time.Hour)))))
 	_, err = expired.ListAPIKeys(t.Context())
@@ -103,7 +103,7 @@ func TestListAPIKeysFailures(t *testing.T) {
 	})
 	_, err = newClientFor(t, unauthorized.URL).ListAPIKeys(t.Context())
 	require.ErrorIs(t, err, ErrUnauthorized)
-	assert.Contains(t, Advice(err), "IOCLOUD_JWT")
+	assert.Contains(t, testHints.Advice(err), "IOCLOUD_JWT")
 }
 
 func TestRevokeAPIKey(t *testing.T) {
@@ -146,7 +146,7 @@ func TestRevokeAPIKey(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tt.sentinel)
-			assert.Contains(t, Advice(err), tt.advice)
+			assert.Contains(t, testHints.Advice(err), tt.advice)
 			if errors.Is(tt.sentinel, ErrKeyNotFound) {
 				require.ErrorIs(t, err, ErrNotFound)
 				var apiErr *APIError
@@ -170,7 +170,7 @@ func TestRevokeAPIKeyRefusesBeforeCalling(t *testing.T) {
 	}
 	err := newClientFor(t, up.URL, WithJWT("")).RevokeAPIKey(t.Context(), "3f0c2a7e-1111-4222-8333-944455556666")
 	require.ErrorIs(t, err, ErrNoJWT)
-	assert.True(t, strings.HasPrefix(Advice(err), "Revoking an API key needs an io.net session token"), Advice(err))
+	assert.True(t, strings.HasPrefix(testHints.Advice(err), "Revoking an API key needs an io.net session token"), testHints.Advice(err))
 	assert.Zero(t, up.total.Load())
 }
 
@@ -185,7 +185,7 @@ func TestRevokeAPIKeyLostAnswerIsNotRetried(t *testing.T) {
 	c := newClientFor(t, up.URL, WithRetry(10, time.Millisecond, time.Millisecond, 5*time.Second))
 	err := c.RevokeAPIKey(t.Context(), "3f0c2a7e-1111-4222-8333-944455556666")
 	require.ErrorIs(t, err, ErrUnavailable)
-	assert.Contains(t, Advice(err), "may have been revoked anyway")
+	assert.Contains(t, testHints.Advice(err), "may have been revoked anyway")
 	assert.EqualValues(t, 1, up.total.Load())
 }
 
@@ -207,7 +207,7 @@ func TestWritesNeverFollowRedirects(t *testing.T) {
 		err = c.RevokeAPIKey(t.Context(), "3f0c2a7e-1111-4222-8333-944455556666")
 		require.ErrorIs(t, err, ErrRedirect, "%d", status)
 		assert.EqualValues(t, 2, up.total.Load(), "%d: one DELETE", status)
-		assert.Contains(t, Advice(err), "IOCLOUD_BASE_URL")
+		assert.Contains(t, testHints.Advice(err), "IOCLOUD_BASE_URL")
 	}
 }
 

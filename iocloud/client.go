@@ -232,7 +232,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("base URL is not an absolute URL such as " + DefaultBaseURL)
 	}
 	if u.User != nil {
-		return nil, errors.New("base URL must not contain a user name or password; credentials belong in IOCLOUD_API_KEY and IOCLOUD_JWT")
+		return nil, errors.New("base URL must not contain a user name or password; credentials are configured as the API key and the session token")
 	}
 	shown := u.Redacted()
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {

@@ -148,7 +148,7 @@ func TestSandbox422NamesTheFields(t *testing.T) {
 		assert.NotEmpty(t, f.Msg)
 	}
 	assert.ElementsMatch(t, []string{"[body project]", "[body scopes 0]"}, locs)
-	assert.Contains(t, iocloud.Advice(err), "project (")
+	assert.Contains(t, testHints.Advice(err), "project (")
 	assert.Empty(t, sb.CreatedKeys())
 }
 
@@ -159,7 +159,7 @@ func TestSandbox401HintsAtTheCredential(t *testing.T) {
 	c := sandboxClient(t, sb, iocloud.WithAPIKey(iocloud.Secret(wrongKey)))
 	_, err := c.Hardware(t.Context())
 	require.ErrorIs(t, err, iocloud.ErrUnauthorized)
-	assert.Equal(t, "io.net rejected the API key (401): check IOCLOUD_API_KEY.", iocloud.Advice(err))
+	assert.Equal(t, "io.net rejected the API key (401): check the configured io.net API key (IOCLOUD_API_KEY).", testHints.Advice(err))
 	assert.Equal(t, 1, sb.Requests(sandbox.RouteHardware), "a 401 is not retried")
 	assert.NotContains(t, err.Error(), wrongKey)
 
@@ -167,7 +167,7 @@ func TestSandbox401HintsAtTheCredential(t *testing.T) {
 	c = sandboxClient(t, sb, iocloud.WithJWT(iocloud.Secret(otherJWT(time.Now().Add(365*24*time.Hour)))))
 	_, err = c.CreateAPIKey(t.Context(), sampleRequest())
 	require.ErrorIs(t, err, iocloud.ErrUnauthorized)
-	assert.Contains(t, iocloud.Advice(err), "IOCLOUD_JWT")
+	assert.Contains(t, testHints.Advice(err), "IOCLOUD_JWT")
 }
 
 func TestSandboxNonJSON502(t *testing.T) {
@@ -233,7 +233,7 @@ func TestSandboxCreateKeyIsTriedOnce(t *testing.T) {
 			assert.Equal(t, 1, sb.Requests(sandbox.RouteCreateKey), "exactly one request")
 			assert.Empty(t, sb.CreatedKeys())
 			if !errors.Is(err, iocloud.ErrRateLimited) {
-				assert.Contains(t, iocloud.Advice(err), "may have been created", "say the key may exist after a lost answer")
+				assert.Contains(t, testHints.Advice(err), "may have been created", "say the key may exist after a lost answer")
 			}
 		})
 	}
@@ -314,7 +314,7 @@ func TestSandboxErrorsNeverContainSecrets(t *testing.T) {
 	require.Len(t, errs, 13)
 	for i, err := range errs {
 		require.Error(t, err, "case %d", i)
-		for _, text := range []string{err.Error(), iocloud.Advice(err), fmt.Sprintf("%+v", err)} {
+		for _, text := range []string{err.Error(), testHints.Advice(err), fmt.Sprintf("%+v", err)} {
 			for _, secret := range []string{sb.APIKey(), sb.JWT(), wrongKey, wrongJWT} {
 				assert.NotContains(t, text, secret, "case %d", i)
 			}
@@ -340,7 +340,7 @@ func TestSandboxFindHardware(t *testing.T) {
 
 	_, err = c.FindHardware(ctx, "B200")
 	require.ErrorIs(t, err, iocloud.ErrUnknownHardware)
-	assert.Contains(t, iocloud.Advice(err), "Valid names: H100 80GB HBM3, H100 80GB PCIe, A100 80GB SXM, L40S 48GB, RTX 4090 24GB, H200 141GB HBM3e")
+	assert.Contains(t, testHints.Advice(err), "Valid names: H100 80GB HBM3, H100 80GB PCIe, A100 80GB SXM, L40S 48GB, RTX 4090 24GB, H200 141GB HBM3e")
 	assert.Equal(t, 1, sb.Requests(sandbox.RouteHardware), "lookups share the cached list")
 }
 

@@ -200,7 +200,7 @@ func TestCrossHostRedirectIsRefusedWithoutCredentials(t *testing.T) {
 	assert.Zero(t, other.total.Load(), "the other host must not be contacted at all")
 	assert.Equal(t, 1, origin.count(pathHardware), "a refused redirect is not retried")
 	assert.Equal(t, 1, origin.count(pathCreateKey))
-	assert.Contains(t, Advice(err), "IOCLOUD_BASE_URL")
+	assert.Contains(t, testHints.Advice(err), "IOCLOUD_BASE_URL")
 }
 
 func TestSameHostRedirectKeepsCredentials(t *testing.T) {

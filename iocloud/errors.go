@@ -14,8 +14,8 @@ var (
 	ErrValidation   = errors.New("io.net rejected the request parameters") // 422 (and 400)
 	ErrRateLimited  = errors.New("io.net is rate limiting requests")       // 429
 	ErrUnavailable  = errors.New("io.net is unavailable")                  // 5xx, connection failures, timeouts
-	ErrNoJWT        = errors.New("no io.net session token (IOCLOUD_JWT) is configured")
-	ErrJWTExpired   = errors.New("the io.net session token (IOCLOUD_JWT) has expired")
+	ErrNoJWT        = errors.New("no io.net session token is configured")
+	ErrJWTExpired   = errors.New("the io.net session token has expired")
 )
 
 // FieldError is one item of a FastAPI validation error (422).

@@ -65,7 +65,7 @@ func FuzzParseJWTExpiry(f *testing.F) {
 		// Whatever the token, the status and its warning never quote it.
 		st := jwtStatus(token, time.Unix(1767225600, 0))
 		if len(token) >= 8 {
-			require.NotContains(t, st.Warning(time.Unix(1767225600, 0)), token)
+			require.NotContains(t, st.Warning(time.Unix(1767225600, 0), nil), token)
 		}
 
 		// Round trip: exp written as a JSON number (whole seconds, or with

@@ -32,7 +32,7 @@ func TestErrorAnswersBecomeAPIErrors(t *testing.T) {
 		advice      string
 	}{
 		{name: "401 text detail", status: 401, body: `{"detail":"Invalid API key"}`, sentinel: ErrUnauthorized,
-			detail: "Invalid API key", advice: "check IOCLOUD_API_KEY"},
+			detail: "Invalid API key", advice: "check the configured io.net API key (IOCLOUD_API_KEY)"},
 		{name: "403", status: 403, body: `{"detail":"API key is not valid for io-cloud"}`, sentinel: ErrForbidden,
 			detail: "API key is not valid for io-cloud", advice: "io-cloud project"},
 		{name: "404", status: 404, body: `{"detail":"Not Found"}`, sentinel: ErrNotFound, detail: "Not Found", advice: "404"},
@@ -89,7 +89,7 @@ func TestErrorAnswersBecomeAPIErrors(t *testing.T) {
 			for _, s := range []error{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrValidation, ErrRateLimited, ErrUnavailable} {
 				assert.Equal(t, errors.Is(s, tt.sentinel) && tt.sentinel != nil, errors.Is(err, s), "errors.Is(err, %v)", s)
 			}
-			assert.Contains(t, Advice(err), tt.advice)
+			assert.Contains(t, testHints.Advice(err), tt.advice)
 			assert.LessOrEqual(t, len(err.Error()), maxErrorString)
 			assert.NotContains(t, err.Error(), "hardware_qty=1", "no query in error text")
 		})
@@ -153,7 +153,7 @@ func TestConnectionFailuresWrapUnavailable(t *testing.T) {
 	_, err := c.Hardware(t.Context())
 	require.ErrorIs(t, err, ErrUnavailable)
 	assert.Contains(t, err.Error(), "got no answer")
-	assert.Equal(t, "io.net is unavailable or timed out; try again in a minute.", Advice(err))
+	assert.Equal(t, "io.net is unavailable or timed out; try again in a minute.", testHints.Advice(err))
 }
 
 func TestSlowAnswersTimeOut(t *testing.T) {
@@ -191,7 +191,7 @@ func TestCallerCancellationIsNotAnOutage(t *testing.T) {
 	_, err := c.CreateAPIKey(ctx, sampleKeyRequest())
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotErrorIs(t, err, ErrUnavailable)
-	assert.Equal(t, "The request was cancelled.", Advice(err))
+	assert.Equal(t, "The request was cancelled.", testHints.Advice(err))
 }
 
 // No error text, and no advice, ever holds a credential: not for answers,
@@ -237,7 +237,7 @@ func TestErrorsNeverContainCredentials(t *testing.T) {
 			_, errCreate := c.CreateAPIKey(t.Context(), sampleKeyRequest())
 			for _, err := range []error{errRead, errCreate} {
 				require.Error(t, err)
-				for _, text := range []string{err.Error(), Advice(err)} {
+				for _, text := range []string{err.Error(), testHints.Advice(err)} {
 					assert.NotContains(t, text, clientTestKey)
 					assert.NotContains(t, text, clientTestJWT)
 					assert.NotContains(t, text, clientTestKey[:8], "not even a prefix of the key")
@@ -255,7 +255,7 @@ func TestCreateKeyFailureWarnsTheKeyMayExist(t *testing.T) {
 	_, err := c.CreateAPIKey(t.Context(), sampleKeyRequest())
 	require.ErrorIs(t, err, ErrUnavailable)
 	assert.Contains(t, err.Error(), "may have been created")
-	assert.Contains(t, Advice(err), "ai.io.net/ai/api-keys")
+	assert.Contains(t, testHints.Advice(err), "ai.io.net/ai/api-keys")
 }
 
 // The client's own logs, retryablehttp's included, never show a credential.

@@ -23,10 +23,16 @@ type JWTStatus struct {
 const jwtSoon = 3 * 24 * time.Hour
 
 // JWTHowTo tells a person how to get a session token (io.net's CaaS
-// getting-started guide). Both frontends show it.
+// getting-started guide), in the core's terms; Hints.JWTHowTo also names
+// the setting.
 const JWTHowTo = "To get one, sign in at https://ai.io.net, open the browser's developer tools (Network tab), " +
-	"copy the value of the \"token\" header from a request to api.io.solutions, and set IOCLOUD_JWT to it; " +
+	"copy the value of the \"token\" header from a request to api.io.solutions, and configure it as the server's io.net session token; " +
 	"a token is valid for 21 days."
+
+// JWTHowTo is JWTHowTo naming where the session token is configured.
+func (h Hints) JWTHowTo() string {
+	return strings.Replace(JWTHowTo, "session token;", "session token"+h.of(SettingJWT)+";", 1)
+}
 
 // JWTStatus reports on the configured session token without calling io.net.
 // A token whose exp cannot be read is reported as present with no expiry:
@@ -81,7 +87,7 @@ func ParseJWTExpiry(token string) (time.Time, error) {
 // Warning is a sentence for a person when the token has expired or expires
 // within 3 days of now, and "" otherwise (also when there is no token or its
 // expiry cannot be read).
-func (s JWTStatus) Warning(now time.Time) string {
+func (s JWTStatus) Warning(now time.Time, h Hints) string {
 	if !s.Present || s.ExpiresAt.IsZero() {
 		return ""
 	}
@@ -89,9 +95,9 @@ func (s JWTStatus) Warning(now time.Time) string {
 	left := s.ExpiresAt.Sub(now)
 	switch {
 	case left <= 0:
-		return fmt.Sprintf("The io.net session token (IOCLOUD_JWT) expired on %s, so keys cannot be created; get a new one. %s", on, JWTHowTo)
+		return fmt.Sprintf("The io.net session token%s expired on %s, so keys cannot be created; get a new one. %s", h.of(SettingJWT), on, h.JWTHowTo())
 	case left <= jwtSoon:
-		return fmt.Sprintf("The io.net session token (IOCLOUD_JWT) expires in %s (on %s); get a new one before then. %s", humanDuration(left), on, JWTHowTo)
+		return fmt.Sprintf("The io.net session token%s expires in %s (on %s); get a new one before then. %s", h.of(SettingJWT), humanDuration(left), on, h.JWTHowTo())
 	}
 	return ""
 }

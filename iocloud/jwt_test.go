@@ -79,21 +79,23 @@ func TestJWTWarning(t *testing.T) {
 	now := time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)
 	status := func(exp time.Time) JWTStatus { return jwtStatus(mintTestJWT(exp), now) }
 
-	assert.Empty(t, JWTStatus{}.Warning(now))
-	assert.Empty(t, JWTStatus{Present: true}.Warning(now), "an unreadable token does not warn")
-	assert.Empty(t, status(now.Add(10*24*time.Hour)).Warning(now))
+	assert.Empty(t, JWTStatus{}.Warning(now, nil))
+	assert.Empty(t, JWTStatus{Present: true}.Warning(now, nil), "an unreadable token does not warn")
+	assert.Empty(t, status(now.Add(10*24*time.Hour)).Warning(now, nil))
 
-	w := status(now.Add(2*24*time.Hour + time.Hour)).Warning(now)
+	w := status(now.Add(2*24*time.Hour+time.Hour)).Warning(now, Hints{SettingJWT: "SESSION_VAR"})
 	assert.Contains(t, w, "expires in 2 days (on 2026-11-07 13:00 UTC)")
-	assert.Contains(t, w, "IOCLOUD_JWT")
+	assert.Contains(t, w, "The io.net session token (SESSION_VAR) expires", "the hint names the setting")
+	assert.Contains(t, w, "configure it as the server's io.net session token (SESSION_VAR);", "and the how-to too")
+	assert.NotContains(t, status(now.Add(5*time.Hour)).Warning(now, nil), "SESSION_VAR", "no hints, no names")
 	assert.Contains(t, w, "developer tools")
 	assert.Contains(t, w, "21 days")
 
-	assert.Contains(t, status(now.Add(5*time.Hour)).Warning(now), "expires in 5 hours")
-	assert.Contains(t, status(now.Add(90*time.Second)).Warning(now), "expires in 1 minute")
-	assert.Contains(t, status(now.Add(-time.Hour)).Warning(now), "expired on 2026-11-05 11:00 UTC")
+	assert.Contains(t, status(now.Add(5*time.Hour)).Warning(now, nil), "expires in 5 hours")
+	assert.Contains(t, status(now.Add(90*time.Second)).Warning(now, nil), "expires in 1 minute")
+	assert.Contains(t, status(now.Add(-time.Hour)).Warning(now, nil), "expired on 2026-11-05 11:00 UTC")
 	// Warning uses the time it is given, not the flags of when the status was taken.
-	assert.Contains(t, status(now.Add(time.Hour)).Warning(now.Add(2*time.Hour)), "expired on")
+	assert.Contains(t, status(now.Add(time.Hour)).Warning(now.Add(2*time.Hour), nil), "expired on")
 }
 
 func TestCreateAPIKeyChecksTheJWTBeforeCallingIONet(t *testing.T) {
@@ -111,7 +113,7 @@ func TestCreateAPIKeyChecksTheJWTBeforeCallingIONet(t *testing.T) {
 	c := newClientFor(t, up.URL, WithJWT(""), clock)
 	_, err := c.CreateAPIKey(t.Context(), sampleKeyRequest())
 	require.ErrorIs(t, err, ErrNoJWT)
-	assert.Contains(t, Advice(err), "set IOCLOUD_JWT")
+	assert.Contains(t, testHints.Advice(err), "session token (IOCLOUD_JWT)")
 
 	expired := mintTestJWT(now.Add(-time.Minute))
 	c = newClientFor(t, up.URL, WithJWT(Secret(expired)), clock)
@@ -119,7 +121,7 @@ func TestCreateAPIKeyChecksTheJWTBeforeCallingIONet(t *testing.T) {
 	require.ErrorIs(t, err, ErrJWTExpired)
 	assert.Contains(t, err.Error(), "2026-11-05T11:59:00Z")
 	assert.NotContains(t, err.Error(), expired)
-	assert.Contains(t, Advice(err), "get a new one")
+	assert.Contains(t, testHints.Advice(err), "get a new one")
 	assert.Equal(t, 0, up.count(pathCreateKey), "neither reaches io.net")
 
 	// An opaque token is not blocked: io.net decides.

@@ -51,7 +51,7 @@ func TestSandboxCreateListRevoke(t *testing.T) {
 
 	err = c.RevokeAPIKey(ctx, created.Key.KeyID)
 	require.ErrorIs(t, err, iocloud.ErrKeyNotFound)
-	assert.Contains(t, iocloud.Advice(err), "no API key with that id")
+	assert.Contains(t, testHints.Advice(err), "no API key with that id")
 	assert.Equal(t, 2, sb.Requests(sandbox.RouteRevokeKey))
 }
 
@@ -74,7 +74,7 @@ func TestSandboxRevokeIsSentOnce(t *testing.T) {
 			err = c.RevokeAPIKey(t.Context(), key.Key.KeyID)
 			require.ErrorIs(t, err, iocloud.ErrUnavailable)
 			assert.Equal(t, 1, sb.Requests(sandbox.RouteRevokeKey), "exactly one DELETE")
-			assert.Contains(t, iocloud.Advice(err), "may have been revoked anyway")
+			assert.Contains(t, testHints.Advice(err), "may have been revoked anyway")
 		})
 	}
 }
@@ -119,7 +119,7 @@ func TestSandboxPrice(t *testing.T) {
 	require.ErrorIs(t, err, iocloud.ErrNotFound)
 	_, err = c.Price(t.Context(), iocloud.PriceQuery{LocationIDs: []int{9}, HardwareID: 41, DurationHours: 1, GPUsPerContainer: 8, ReplicaCount: 1})
 	require.ErrorIs(t, err, iocloud.ErrValidation)
-	assert.Contains(t, iocloud.Advice(err), "gpus_per_container")
+	assert.Contains(t, testHints.Advice(err), "gpus_per_container")
 }
 
 func TestSandboxQuotePrices(t *testing.T) {
@@ -166,7 +166,7 @@ func TestSandboxQuotePrices(t *testing.T) {
 	require.ErrorIs(t, err, iocloud.ErrNoCapacity)
 	require.NotNil(t, capErr.Best)
 	assert.Equal(t, "CA", capErr.Best.ISO2)
-	assert.Contains(t, iocloud.Advice(err), "the most is 2 in Canada (CA)")
+	assert.Contains(t, testHints.Advice(err), "the most is 2 in Canada (CA)")
 	_, err = c.QuotePrices(ctx, iocloud.PriceSearch{Hardware: "7", Hours: 24, GPUsPerContainer: 8, Replicas: 2, Country: "DE"})
 	require.ErrorAs(t, err, &capErr)
 	assert.Contains(t, err.Error(), "no location in DE")
@@ -175,7 +175,7 @@ func TestSandboxQuotePrices(t *testing.T) {
 	_, err = c.QuotePrices(ctx, iocloud.PriceSearch{Hardware: "b200", Hours: 24})
 	var lookup *iocloud.HardwareLookupError
 	require.ErrorAs(t, err, &lookup)
-	assert.Contains(t, iocloud.Advice(err), "H200 141GB HBM3e")
+	assert.Contains(t, testHints.Advice(err), "H200 141GB HBM3e")
 	for _, s := range []iocloud.PriceSearch{
 		{Hardware: "41", Hours: 24, GPUsPerContainer: 8},
 		{Hardware: "7", Hours: 0},

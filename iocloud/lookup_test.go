@@ -77,7 +77,7 @@ func TestFindHardwareUnknown(t *testing.T) {
 		assert.Empty(t, le.Matches)
 		for _, name := range []string{"H100 80GB HBM3", "RTX 4090 24GB", "H200 141GB HBM3e"} {
 			assert.Contains(t, err.Error(), name, "the error lists the valid names")
-			assert.Contains(t, Advice(err), name)
+			assert.Contains(t, testHints.Advice(err), name)
 		}
 	}
 	_, err := findHardware(lookupHardware, "B200")

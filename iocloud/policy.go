@@ -51,21 +51,22 @@ func DefaultPolicy() Policy {
 }
 
 // Validate checks the policy itself (operator configuration, not a user's
-// request). Scopes must be written in lower case, as io.net expects them.
+// request). Its messages use the core's terms; package config checks the
+// same limits first and names the variables. Scopes must be written in lower case, as io.net expects them.
 func (p Policy) Validate() error {
 	var errs []error
 	if p.DefaultTTL <= 0 {
-		errs = append(errs, fmt.Errorf("default key lifetime (IOCLOUD_KEY_DEFAULT_TTL) must be positive, got %s", p.DefaultTTL))
+		errs = append(errs, fmt.Errorf("default key lifetime must be positive, got %s", p.DefaultTTL))
 	}
 	if p.MaxTTL < p.DefaultTTL {
-		errs = append(errs, fmt.Errorf("maximum key lifetime (IOCLOUD_KEY_MAX_TTL) %s is shorter than the default (IOCLOUD_KEY_DEFAULT_TTL) %s", p.MaxTTL, p.DefaultTTL))
+		errs = append(errs, fmt.Errorf("maximum key lifetime %s is shorter than the default %s", p.MaxTTL, p.DefaultTTL))
 	}
 	if len(p.AllowedScopes) == 0 {
-		errs = append(errs, errors.New("allowed key scopes (IOCLOUD_KEY_SCOPES) are empty; use some of: "+strings.Join(knownScopes, ",")))
+		errs = append(errs, errors.New("allowed key scopes are empty; use some of: "+strings.Join(knownScopes, ",")))
 	}
 	for _, s := range p.AllowedScopes {
 		if !slices.Contains(knownScopes, s) {
-			errs = append(errs, fmt.Errorf("allowed key scope (IOCLOUD_KEY_SCOPES) %q is not one of %s", s, strings.Join(knownScopes, ",")))
+			errs = append(errs, fmt.Errorf("allowed key scope %q is not one of %s", s, strings.Join(knownScopes, ",")))
 		}
 	}
 	if strings.TrimSpace(p.DefaultProject) == "" {

@@ -217,9 +217,9 @@ func TestPolicyValidate(t *testing.T) {
 		modify func(*iocloud.Policy)
 		want   string
 	}{
-		{"zero default", func(p *iocloud.Policy) { p.DefaultTTL = 0 }, "IOCLOUD_KEY_DEFAULT_TTL"},
-		{"max below default", func(p *iocloud.Policy) { p.MaxTTL = time.Hour }, "IOCLOUD_KEY_MAX_TTL"},
-		{"no scopes", func(p *iocloud.Policy) { p.AllowedScopes = nil }, "IOCLOUD_KEY_SCOPES"},
+		{"zero default", func(p *iocloud.Policy) { p.DefaultTTL = 0 }, "default key lifetime must be positive"},
+		{"max below default", func(p *iocloud.Policy) { p.MaxTTL = time.Hour }, "maximum key lifetime 1h0m0s is shorter than the default"},
+		{"no scopes", func(p *iocloud.Policy) { p.AllowedScopes = nil }, "allowed key scopes are empty"},
 		{"unknown scope", func(p *iocloud.Policy) { p.AllowedScopes = []string{"read", "admin"} }, `"admin"`},
 		{"upper-case scope", func(p *iocloud.Policy) { p.AllowedScopes = []string{"READ"} }, `"READ"`},
 		{"no project", func(p *iocloud.Policy) { p.DefaultProject = " " }, "default project"},

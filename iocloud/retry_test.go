@@ -132,7 +132,7 @@ func TestRetryAfterBeyondTheTotalTimeIsReportedNotWaited(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 120*time.Second, apiErr.RetryAfter)
 	assert.Equal(t, 1, up.count(pathHardware))
-	assert.Equal(t, "io.net is rate limiting; wait 120 s and try again.", Advice(err))
+	assert.Equal(t, "io.net is rate limiting; wait 120 s and try again.", testHints.Advice(err))
 }
 
 func TestRetriesStopWithTheContext(t *testing.T) {

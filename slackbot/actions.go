@@ -106,7 +106,7 @@ func (b *Bot) read(ctx context.Context, r responder, working, failed string, get
 			m = timeoutMessage(failed, b.readTimeout)
 		case err != nil:
 			b.log.WarnContext(ctx, "io.net read failed", "error", err.Error())
-			m = errorMessage(failed, err)
+			m = errorMessage(b.hints, failed, err)
 		}
 		b.send(ctx, r, b.finish(m))
 	})
@@ -127,7 +127,7 @@ func (b *Bot) send(ctx context.Context, r responder, m *message) {
 func (b *Bot) prepareKey(ctx context.Context, who requester, ask iocloud.KeyAsk) *message {
 	m, err := b.preparePreview(ctx, who, ask)
 	if err != nil {
-		return b.finish(refusalMessage(err))
+		return b.finish(refusalMessage(b.hints, err))
 	}
 	return m
 }
@@ -164,7 +164,7 @@ func (b *Bot) keyCreator(ctx context.Context, who requester) error {
 }
 
 // refusalMessage says why no preview was shown.
-func refusalMessage(err error) *message {
+func refusalMessage(h iocloud.Hints, err error) *message {
 	var d *denial
 	switch {
 	case errors.As(err, &d):
@@ -172,7 +172,7 @@ func refusalMessage(err error) *message {
 	case errors.Is(err, errNoGuard):
 		return textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT.")
 	}
-	return errorMessage("Cannot create that key", err)
+	return errorMessage(h, "Cannot create that key", err)
 }
 
 // keyFlow is what a preview's buttons act on, in the words a refused click
@@ -274,7 +274,7 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(createFailedMessage(err)))
+		b.send(ctx, r, b.finish(createFailedMessage(b.hints, err)))
 		return
 	}
 	b.send(ctx, r, b.finish(createdMessage(key, b.now())))
@@ -297,7 +297,7 @@ func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
 	if err != nil {
 		reason, ok := ticketReason(err, createFlow)
 		if !ok {
-			reason = iocloud.Advice(err)
+			reason = b.hints.Advice(err)
 		}
 		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return

@@ -69,6 +69,10 @@ type Config struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger // nil: slog.Default()
 
+	// Hints name where each setting the core's advice mentions is
+	// configured (config.Hints: the variables); nil keeps the core's terms.
+	Hints iocloud.Hints
+
 	// ReadTimeout bounds an io.net read started by a command (default
 	// 25 s); CreateTimeout bounds a confirmed key creation or revocation
 	// (default 30 s).
@@ -116,6 +120,7 @@ type Bot struct {
 	createTimeout time.Duration
 	now           func() time.Time
 	replays       ReplayGuard
+	hints         iocloud.Hints
 
 	slots      chan struct{} // one per running job
 	jobs       sync.WaitGroup
@@ -140,6 +145,7 @@ func New(cfg Config) (*Bot, error) {
 		createTimeout: cmpOr(cfg.CreateTimeout, 30*time.Second),
 		now:           cfg.Now,
 		replays:       cfg.Replays,
+		hints:         cfg.Hints,
 		slots:         make(chan struct{}, cmpOr(cfg.MaxJobs, 64)),
 	}
 	if b.hc == nil {

@@ -150,7 +150,7 @@ func (c *console) startForm(ctx context.Context, base iocloud.KeyAsk) {
 		return
 	}
 	if err := c.bot.keyCreator(ctx, who); err != nil {
-		c.show(c.bot.finish(refusalMessage(err)))
+		c.show(c.bot.finish(refusalMessage(c.bot.hints, err)))
 		return
 	}
 	form := &consoleForm{f: keyForm{base: base}, pending: []string{fieldDescription}}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -113,6 +114,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Sandbox:     true,
 		KeyCreators: []string{requestor, colleague},
 		Logger:      logger,
+		Hints:       config.Hints(), // as cmd/iocloud-slackbot passes them
 	}
 	for _, o := range opts {
 		o(&cfg)

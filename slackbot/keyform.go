@@ -92,7 +92,7 @@ type formMeta struct {
 // else the same refusal as the flag form.
 func (b *Bot) openKeyForm(ctx context.Context, inv invocation, ask iocloud.KeyAsk, r responder) *message {
 	if err := b.keyCreator(ctx, inv.who); err != nil {
-		return b.finish(refusalMessage(err))
+		return b.finish(refusalMessage(b.hints, err))
 	}
 	if b.views == nil || inv.triggerID == "" || r == nil {
 		return b.finish(usageMessage(&UsageError{Command: "create-key",
@@ -187,12 +187,12 @@ func (b *Bot) submitKeyForm(ctx context.Context, who requester, f keyForm) (*mes
 			field = fieldScopes
 		}
 	}
-	return nil, map[string]string{field: refusalText(err)}
+	return nil, map[string]string{field: refusalText(b.hints, err)}
 }
 
 // refusalText is refusalMessage as one line, for a form field.
-func refusalText(err error) string {
-	m := refusalMessage(err)
+func refusalText(h iocloud.Hints, err error) string {
+	m := refusalMessage(h, err)
 	return strings.Join(append([]string{m.title + "."}, m.lines...), " ")
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
 	"github.com/iocloud-chatops/iocloud/slackbot"
@@ -53,7 +54,7 @@ func TestKeysWithoutJWTSaysHowToGetOne(t *testing.T) {
 	t.Cleanup(sb.Close)
 	noJWT, err := iocloud.New(iocloud.WithBaseURL(sb.URL()), iocloud.WithAPIKey(iocloud.Secret(sb.APIKey())), iocloud.WithSandbox(true))
 	require.NoError(t, err)
-	bot, err := slackbot.New(slackbot.Config{Reader: noJWT, KeyCreators: []string{slackbot.ConsoleUser}, Logger: slog.New(slog.DiscardHandler)})
+	bot, err := slackbot.New(slackbot.Config{Reader: noJWT, KeyCreators: []string{slackbot.ConsoleUser}, Logger: slog.New(slog.DiscardHandler), Hints: config.Hints()})
 	require.NoError(t, err)
 	var out strings.Builder
 	require.NoError(t, bot.RunConsole(t.Context(), strings.NewReader("keys\n"), &out))

@@ -56,8 +56,8 @@ func workingMessage(what string) *message {
 }
 
 // errorMessage says what failed and what to do, in the core's words.
-func errorMessage(what string, err error) *message {
-	return &message{title: what, lines: []string{iocloud.Advice(err)}}
+func errorMessage(h iocloud.Hints, what string, err error) *message {
+	return &message{title: what, lines: []string{h.Advice(err)}}
 }
 
 func timeoutMessage(what string, after time.Duration) *message {
@@ -176,12 +176,12 @@ func createdMessage(k *iocloud.CreatedKey, now time.Time) *message {
 // createFailedMessage replaces the preview when a confirmed creation
 // delivered no secret. Its title carries the outcome word the audit uses,
 // so the person, the console and the audit log say the same thing.
-func createFailedMessage(err error) *message {
+func createFailedMessage(h iocloud.Hints, err error) *message {
 	var fail *iocloud.CreateFailure
 	if !errors.As(err, &fail) {
-		return errorMessage("The key was not created", err)
+		return errorMessage(h, "The key was not created", err)
 	}
-	m := &message{lines: []string{iocloud.Advice(err)}}
+	m := &message{lines: []string{h.Advice(err)}}
 	switch fail.Outcome {
 	case iocloud.OutcomeSecretUnavailable:
 		m.title = "Key created, but its secret was lost (" + fail.Outcome + ")"

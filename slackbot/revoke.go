@@ -46,7 +46,7 @@ func (b *Bot) confirmRevoke(ctx context.Context, c click, r responder) {
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key revocation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(revokeFailedMessage(err)))
+		b.send(ctx, r, b.finish(revokeFailedMessage(b.hints, err)))
 		return
 	}
 	b.send(ctx, r, b.finish(revokedMessage(key)))
@@ -58,7 +58,7 @@ func (b *Bot) cancelRevoke(ctx context.Context, c click, r responder) {
 	if err != nil {
 		reason, ok := ticketReason(err, revokeFlow)
 		if !ok {
-			reason = iocloud.Advice(err)
+			reason = b.hints.Advice(err)
 		}
 		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return
@@ -110,17 +110,17 @@ func revokedMessage(k *iocloud.APIKey) *message {
 // revokeFailedMessage answers a confirmed revocation that did not clearly
 // succeed. Its title carries the outcome word the audit uses, as
 // createFailedMessage's does.
-func revokeFailedMessage(err error) *message {
+func revokeFailedMessage(h iocloud.Hints, err error) *message {
 	var fail *iocloud.RevokeFailure
 	switch {
 	case errors.As(err, &fail) && fail.Outcome == iocloud.OutcomeUnknown:
-		return &message{title: "Unknown whether the key was revoked (" + fail.Outcome + ")", lines: []string{iocloud.Advice(err)}}
+		return &message{title: "Unknown whether the key was revoked (" + fail.Outcome + ")", lines: []string{h.Advice(err)}}
 	case errors.As(err, &fail):
-		return &message{title: "Nothing was revoked (" + fail.Outcome + ")", lines: []string{iocloud.Advice(err)}}
+		return &message{title: "Nothing was revoked (" + fail.Outcome + ")", lines: []string{h.Advice(err)}}
 	case errors.Is(err, iocloud.ErrKeyNotFound):
-		return &message{title: "The key was not found (not_found)", lines: []string{iocloud.Advice(err)}}
+		return &message{title: "The key was not found (not_found)", lines: []string{h.Advice(err)}}
 	}
-	return errorMessage("The key was not revoked", err)
+	return errorMessage(h, "The key was not revoked", err)
 }
 
 // revokeNoticeMessage tells the audit channel who revoked which key. A

@@ -37,7 +37,7 @@ func TestRevokeFailedMessageSaysTheOutcome(t *testing.T) {
 		{iocloud.ErrStateUnavailable, "The key was not revoked", "Key actions are paused"},
 	}
 	for _, c := range cases {
-		m := revokeFailedMessage(c.err)
+		m := revokeFailedMessage(nil, c.err)
 		assert.Equal(t, c.title, m.title)
 		assert.Contains(t, m.plain(), c.line)
 		assert.False(t, m.replace, "a failure leaves the preview")

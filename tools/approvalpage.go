@@ -38,6 +38,8 @@ type ApprovalPage struct {
 	// (scheme://host[:port]); POSTs from any other origin are refused.
 	Origin string
 	Logger *slog.Logger
+	// Hints name where settings are configured (see Config.Hints).
+	Hints iocloud.Hints
 }
 
 // pageStyle is the page's only style; the CSP allows exactly it by hash.
@@ -136,7 +138,7 @@ func (p *ApprovalPage) decide(w http.ResponseWriter, r *http.Request, id string)
 		data := describe(a2)
 		data.Message = decidedText(a2)
 		if err != nil {
-			data.Message = iocloud.Advice(err)
+			data.Message = p.Hints.Advice(err)
 			if errors.Is(err, iocloud.ErrTicketUsed) {
 				data.Message = "This request was already decided; it works only once. " + decidedText(a2)
 			}
@@ -154,7 +156,7 @@ func (p *ApprovalPage) decide(w http.ResponseWriter, r *http.Request, id string)
 		data := describe(a2)
 		data.Message = decidedText(a2)
 		if err != nil {
-			data.Message = iocloud.Advice(err)
+			data.Message = p.Hints.Advice(err)
 		}
 		p.render(w, http.StatusOK, data)
 	default:
@@ -193,7 +195,7 @@ func (p *ApprovalPage) origin(r *http.Request) string {
 
 func (p *ApprovalPage) fail(w http.ResponseWriter, err error) {
 	if errors.Is(err, iocloud.ErrStateUnavailable) {
-		p.render(w, http.StatusServiceUnavailable, pageData{Title: "Try again shortly", Message: iocloud.Advice(err)})
+		p.render(w, http.StatusServiceUnavailable, pageData{Title: "Try again shortly", Message: p.Hints.Advice(err)})
 		return
 	}
 	p.render(w, http.StatusNotFound, pageData{Title: "No such approval",

@@ -61,7 +61,7 @@ func (c completer) CompleteResourceArgument(ctx context.Context, uri string, arg
 func (c completer) hardware(ctx context.Context, prefix string) (*mcp.Completion, error) {
 	list, err := c.cfg.Catalog.Hardware(ctx)
 	if err != nil {
-		return nil, errors.New(iocloud.Advice(err))
+		return nil, errors.New(c.cfg.Hints.Advice(err))
 	}
 	names := make([]string, 0, len(list.Hardware))
 	for _, h := range list.Hardware {
@@ -82,7 +82,7 @@ func (c completer) countries(ctx context.Context, prefix, hardware string) (*mcp
 		report, err = c.cfg.Catalog.FindReplicas(ctx, iocloud.ReplicaSearch{})
 	}
 	if err != nil {
-		return nil, errors.New(iocloud.Advice(err))
+		return nil, errors.New(c.cfg.Hints.Advice(err))
 	}
 	var values []string
 	for _, h := range report.Hardware {

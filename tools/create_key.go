@@ -39,10 +39,11 @@ type keyTool struct {
 	mode      ConfirmMode
 	sandbox   bool
 	outputDir string
+	hints     iocloud.Hints
 }
 
 func createAPIKey(cfg Config) toolSpec {
-	k := &keyTool{guard: cfg.Guard, approvals: cfg.Approvals, base: cfg.ApprovalBase, mode: cfg.Confirm, sandbox: cfg.Sandbox, outputDir: cfg.KeyOutputDir}
+	k := &keyTool{guard: cfg.Guard, approvals: cfg.Approvals, base: cfg.ApprovalBase, mode: cfg.Confirm, sandbox: cfg.Sandbox, outputDir: cfg.KeyOutputDir, hints: cfg.Hints}
 	tool := mcp.NewTool(createKeyTool,
 		mcp.WithToolTitle("Create an io.net API key"),
 		mcp.WithDescription(createKeyDescription(cfg.Confirm)),
@@ -200,7 +201,7 @@ func (k *keyTool) prepare(ctx context.Context, actor iocloud.Actor, in createKey
 	}
 	pending, err := k.guard.Prepare(ctx, actor, ask, binding)
 	if err != nil {
-		return nil, failure(err)
+		return nil, failure(k.hints, err)
 	}
 	return pending, nil
 }

@@ -47,7 +47,7 @@ func (k *keyTool) requestApproval(ctx context.Context, actor iocloud.Actor, in c
 	}
 	a, err := k.approvals.OpenApproval(ctx, actor, pending.Token, binding)
 	if err != nil {
-		return failure(err)
+		return failure(k.hints, err)
 	}
 	link := approvalURL(k.base(), a.ID)
 	expires := pending.ExpiresAt.UTC()

@@ -132,7 +132,7 @@ func (k *keyTool) notCreated(err error, actor iocloud.Actor) *mcp.CallToolResult
 	if text, ok := ticketRefusal(err, actor, "Not created", createKeyTool); ok {
 		return failuref(text)
 	}
-	advice := iocloud.Advice(err)
+	advice := k.hints.Advice(err)
 	var fail *iocloud.CreateFailure
 	if errors.As(err, &fail) {
 		out := keyOut{Status: fail.Outcome, Sandbox: k.sandbox}

@@ -10,11 +10,11 @@ import (
 )
 
 // failure is the isError result for a core error. The text is the core's own
-// advice (what went wrong and what to do: check IOCLOUD_API_KEY, wait N
+// advice (what went wrong and what to do: check the API key, wait N
 // seconds, fix field X, get a JWT), so the MCP and Slack frontends say the
 // same thing and neither keeps its own mapping.
-func failure(err error) *mcp.CallToolResult {
-	return mcp.NewToolResultError(iocloud.Advice(err))
+func failure(h iocloud.Hints, err error) *mcp.CallToolResult {
+	return mcp.NewToolResultError(h.Advice(err))
 }
 
 // failuref is an isError result for problems the tools find themselves

@@ -34,7 +34,7 @@ func listHardware(cfg Config) toolSpec {
 	handler := func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		list, err := cfg.Catalog.Hardware(ctx)
 		if err != nil {
-			return failure(err), nil
+			return failure(cfg.Hints, err), nil
 		}
 		out := hardwareOutFrom(list, cfg)
 		return structured(out, renderHardware(out)), nil

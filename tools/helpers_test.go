@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/internal/testutil"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
@@ -114,7 +115,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	})
 
 	// The approval page, as cmd/iocloud-mcp serves it, on a loopback server.
-	e.page = &tools.ApprovalPage{Approvals: keyGuard, Logger: logger}
+	e.page = &tools.ApprovalPage{Approvals: keyGuard, Logger: logger, Hints: config.Hints()}
 	pageSrv := httptest.NewServer(e.page)
 	t.Cleanup(pageSrv.Close)
 	e.page.Origin = pageSrv.URL
@@ -128,6 +129,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.ApprovalBase = func() string { return pageSrv.URL }
 	cfg.Sandbox = e.client.Sandbox()
 	cfg.Logger = logger
+	cfg.Hints = config.Hints() // as cmd/iocloud-mcp passes them
 	cfg.Version = "test"
 	cfg.ValidateOutput = true // every answer in these tests is held to its outputSchema
 	e.srv, err = tools.NewServer(cfg)

@@ -58,7 +58,7 @@ func listAPIKeys(cfg Config) toolSpec {
 		}
 		list, err := cfg.Catalog.ListAPIKeys(ctx)
 		if err != nil {
-			return failure(err), nil
+			return failure(cfg.Hints, err), nil
 		}
 		out, hidden := listKeysOutFrom(list, in.IncludeExpired, cfg)
 		return structured(out, renderKeys(out, hidden)), nil

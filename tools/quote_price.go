@@ -101,7 +101,7 @@ func quotePrice(cfg Config) toolSpec {
 			Country:          strings.TrimSpace(in.Country),
 		})
 		if err != nil {
-			return failure(err), nil
+			return failure(cfg.Hints, err), nil
 		}
 		if len(rep.Locations) == 0 { // the core reports "no room" as an error; never answer an empty quote
 			return failuref("io.net priced no location; try another country or fewer replicas."), nil

@@ -78,7 +78,7 @@ func listAvailableReplicas(cfg Config) toolSpec {
 			NodePoolID:       in.NodePoolID,
 		})
 		if err != nil {
-			return failure(err), nil
+			return failure(cfg.Hints, err), nil
 		}
 		out := replicasOutFrom(report, cfg)
 		if out.GPUsPerContainer == 0 {

@@ -123,7 +123,7 @@ func (r resourceReader) handler(ctx context.Context, req mcp.ReadResourceRequest
 		return nil, err
 	}
 	if err != nil {
-		return nil, errors.New(iocloud.Advice(err))
+		return nil, errors.New(r.cfg.Hints.Advice(err))
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

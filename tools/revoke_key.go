@@ -51,10 +51,11 @@ type revokeTool struct {
 	base      func() string
 	mode      ConfirmMode
 	sandbox   bool
+	hints     iocloud.Hints
 }
 
 func revokeAPIKey(cfg Config) toolSpec {
-	r := &revokeTool{guard: cfg.Revoker, approvals: cfg.Approvals, base: cfg.ApprovalBase, mode: cfg.Confirm, sandbox: cfg.Sandbox}
+	r := &revokeTool{guard: cfg.Revoker, approvals: cfg.Approvals, base: cfg.ApprovalBase, mode: cfg.Confirm, sandbox: cfg.Sandbox, hints: cfg.Hints}
 	tool := mcp.NewTool(revokeKeyTool,
 		mcp.WithToolTitle("Revoke an io.net API key"),
 		mcp.WithDescription(revokeDescription(cfg.Confirm)),
@@ -135,7 +136,7 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 	case pageMode:
 		a, err := r.approvals.OpenApproval(ctx, actor, p.Token, binding)
 		if err != nil {
-			return failure(err), nil
+			return failure(r.hints, err), nil
 		}
 		link := approvalURL(r.base(), a.ID)
 		if clientCanOpenURL(ctx) {
@@ -209,7 +210,7 @@ func (r *revokeTool) failed(err error, actor iocloud.Actor) *mcp.CallToolResult 
 	if text, ok := ticketRefusal(err, actor, "Not revoked", revokeKeyTool); ok {
 		return failuref(text)
 	}
-	advice := iocloud.Advice(err)
+	advice := r.hints.Advice(err)
 	var fail *iocloud.RevokeFailure
 	switch {
 	case errors.Is(err, iocloud.ErrKeyNotFound):

@@ -58,6 +58,9 @@ type Config struct {
 	KeyOutputDir string
 	// Logger is the operator log (stderr); nil discards.
 	Logger *slog.Logger
+	// Hints name where each setting the core's advice mentions is
+	// configured (config.Hints: the variables); nil keeps the core's terms.
+	Hints iocloud.Hints
 	// Version is reported to clients; empty means "dev".
 	Version string
 	// Now is the clock for fetched_at fallbacks; nil means time.Now.

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/serve"
 	"github.com/iocloud-chatops/iocloud/tools"
 )
 
@@ -34,33 +32,20 @@ func (b *approvalBase) get() string {
 
 // serveApprovalPage starts the approval page on its own loopback listener
 // (IOCLOUD_MCP_APPROVAL_ADDR) for stdio, where there is no HTTP server to
-// share. The returned stop shuts it down.
+// share. The returned stop shuts it down (requests in flight get a few
+// seconds; key actions are drained by run, not here).
 func serveApprovalPage(ctx context.Context, addr string, page *tools.ApprovalPage, base *approvalBase, logger *slog.Logger) (func(), error) {
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	ln, err := serve.Listen(ctx, "IOCLOUD_MCP_APPROVAL_ADDR", "", addr)
 	if err != nil {
-		return nil, cli.ListenError("IOCLOUD_MCP_APPROVAL_ADDR", "", addr, err)
+		return nil, err
 	}
 	url := "http://" + ln.Addr().String()
 	base.set(url)
 	page.Origin = url
 	mux := http.NewServeMux()
 	mux.Handle(tools.ApprovalPath, page)
-	hs := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.ErrorContext(ctx, "approval page stopped", "err", err)
-		}
-	}()
+	hs := serve.NewServer(mux, logger)
+	hs.ReadTimeout = 30 * time.Second // a form post is small
 	logger.InfoContext(ctx, "approval page for key requests", "url", url+tools.ApprovalPath+"…")
-	return func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
-	}, nil
+	return serve.Start(ctx, ln, hs, serve.Options{Logger: logger, Grace: 5 * time.Second}), nil
 }

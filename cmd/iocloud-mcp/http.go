@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/serve"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/tools"
@@ -23,9 +22,7 @@ const (
 	mcpPath    = "/mcp"
 	healthPath = "/healthz"
 	// maxBody bounds a request body; mcp-go reads it whole.
-	maxBody           = 4 << 20
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
+	maxBody = 4 << 20
 )
 
 type httpSettings struct {
@@ -56,18 +53,17 @@ type httpSettings struct {
 
 // serveHTTP listens on s.addr and serves there until ctx ends.
 func serveHTTP(ctx context.Context, srv *server.MCPServer, s httpSettings, logger *slog.Logger, stderr io.Writer) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.addr)
+	ln, err := serve.Listen(ctx, "IOCLOUD_MCP_ADDR", "--addr", s.addr)
 	if err != nil {
-		return cli.ListenError("IOCLOUD_MCP_ADDR", "--addr", s.addr, err)
+		return err
 	}
 	return serveListener(ctx, ln, srv, s, logger, stderr)
 }
 
 // serveListener serves streamable HTTP on /mcp (behind authentication when
 // any is configured), the OAuth metadata and /healthz on ln, until ctx ends;
-// then it stops accepting, lets requests in flight finish for a few seconds,
-// and returns. It owns ln.
+// then it stops accepting, lets requests in flight finish and key actions
+// drain within s.grace (serve.Serve), and returns. It owns ln.
 func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, s httpSettings, logger *slog.Logger, stderr io.Writer) error {
 	local := endpointURL(s.addr, ln.Addr())
 	base := strings.TrimSuffix(local, mcpPath)
@@ -97,12 +93,8 @@ func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, 
 		bodyTimeout = bodyReadTimeout
 	}
 
-	hs := &http.Server{
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	hs := serve.NewServer(nil, logger)
+	hs.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	sess := newSessions()
 	opts := []server.StreamableHTTPOption{
 		// Handing mcp-go the http.Server lets its Shutdown end open SSE
@@ -149,28 +141,14 @@ func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, 
 		announce(stderr, local, s.token.IsSet())
 	}
 
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	logger.InfoContext(ctx, "shutting down")
-	grace := s.grace
-	if grace <= 0 {
-		grace = 5 * time.Second
-	}
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancel()
-	err := streamable.Shutdown(stopCtx) // closes SSE streams, then hs.Shutdown
-	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
-	}
-	if s.drain != nil {
-		err = errors.Join(err, s.drain(stopCtx))
-	}
-	return err
+	return serve.Serve(ctx, ln, hs, serve.Options{
+		Logger: logger,
+		Grace:  s.grace,
+		// mcp-go ends open SSE streams, then calls hs.Shutdown, so a
+		// connected client cannot hold shutdown up.
+		Shutdown: streamable.Shutdown,
+		Drain:    s.drain,
+	})
 }
 
 // callerForTools is mcp-go's HTTP context hook: it hands the caller the

@@ -153,7 +153,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		return err
 	}
 	base := &approvalBase{}
-	page := &tools.ApprovalPage{Approvals: app.Guard, Logger: logger}
+	page := &tools.ApprovalPage{Approvals: app.Guard, Logger: logger, Hints: config.Hints()}
 	if cfg.Transport != "http" && !cfg.ReadOnly && (mode == tools.ConfirmAuto || mode == tools.ConfirmURL) {
 		stopPage, err := serveApprovalPage(ctx, cfg.ApprovalAddr, page, base, logger)
 		if err != nil {
@@ -176,6 +176,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		Confirm:      mode,
 		KeyOutputDir: cfg.KeyOutputDir,
 		Logger:       logger,
+		Hints:        config.Hints(),
 		Version:      version.Short(),
 		KeyCreators:  keyCreators,
 		PollInterval: cfg.CacheTTL, // subscriptions re-read at most once per cache TTL

@@ -113,6 +113,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdin io.Re
 		AllowedChannels: cfg.AllowedChannels,
 		HTTPClient:      hc,
 		Logger:          logger,
+		Hints:           config.Hints(),
 		ReadTimeout:     cfg.Timeout + 10*time.Second,
 		CreateTimeout:   app.Guard.ActTimeout() * 2,
 		Replays:         app.Store,

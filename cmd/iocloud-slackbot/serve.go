@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
-	"github.com/iocloud-chatops/iocloud/cmd/internal/cli"
+	"github.com/iocloud-chatops/iocloud/cmd/internal/serve"
 	"github.com/iocloud-chatops/iocloud/cmd/internal/wire"
 	"github.com/iocloud-chatops/iocloud/config"
 	"github.com/iocloud-chatops/iocloud/slackbot"
@@ -18,45 +16,30 @@ import (
 )
 
 // serveHTTP serves Slack's requests on IOCLOUD_SLACK_ADDR until ctx ends,
-// then stops taking requests and drains the answers in flight.
+// then stops taking requests and drains the answers in flight and the key
+// actions they started.
 func serveHTTP(ctx context.Context, cfg config.Slack, bot *slackbot.Bot, drain drainer, logger *slog.Logger) error {
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	ln, err := serve.Listen(ctx, "IOCLOUD_SLACK_ADDR", "", cfg.Addr)
 	if err != nil {
-		return cli.ListenError("IOCLOUD_SLACK_ADDR", "", cfg.Addr, err)
+		return err
 	}
-	srv := &http.Server{
-		Handler:           bot.Handler(cfg.SigningSecret),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	// Slack waits 3 s for an answer, so the bot's own bounds are tighter
+	// than the shared defaults.
+	srv := serve.NewServer(bot.Handler(cfg.SigningSecret), logger)
+	srv.ReadHeaderTimeout = 5 * time.Second
+	srv.ReadTimeout = 15 * time.Second
+	srv.WriteTimeout = 15 * time.Second
+	srv.IdleTimeout = 60 * time.Second
+	srv.MaxHeaderBytes = 64 << 10
 	logger.InfoContext(ctx, "slack bot listening", "addr", ln.Addr().String(),
 		"commands", slackbot.PathCommands, "interactions", slackbot.PathInteractions, "health", slackbot.PathHealth)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return fmt.Errorf("serving HTTP: %w", err)
-	case <-ctx.Done():
-	}
-	logger.InfoContext(ctx, "shutting down: finishing answers in flight")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain.ShutdownGrace())
-	defer cancel()
-	err = srv.Shutdown(sctx)
-	if werr := bot.Wait(sctx); werr != nil {
-		err = errors.Join(err, werr)
-	}
-	if werr := drain.Guard.Wait(sctx); werr != nil {
-		err = errors.Join(err, werr)
-	}
-	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	logger.InfoContext(ctx, "stopped")
-	return nil
+	return serve.Serve(ctx, ln, srv, serve.Options{
+		Logger: logger,
+		Grace:  drain.ShutdownGrace(),
+		Drain: func(ctx context.Context) error {
+			return errors.Join(bot.Wait(ctx), drain.Guard.Wait(ctx))
+		},
+	})
 }
 
 // runSocketMode dials Slack with the app-level token until ctx ends.

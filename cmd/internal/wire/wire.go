@@ -176,15 +176,15 @@ func logJWTStatus(ctx context.Context, logger *slog.Logger, st iocloud.JWTStatus
 	switch {
 	case !st.Present:
 		logger.WarnContext(ctx, "IOCLOUD_JWT is not set: key creation is unavailable; reads work",
-			"how_to", iocloud.JWTHowTo)
+			"how_to", config.Hints().JWTHowTo())
 	case st.ExpiresAt.IsZero():
 		logger.WarnContext(ctx, "IOCLOUD_JWT has no readable expiry: io.net will decide whether it is valid when a key is created")
 	case st.Expired:
 		logger.WarnContext(ctx, "IOCLOUD_JWT has expired: key creation is unavailable until it is replaced",
-			"expired_at", st.ExpiresAt, "how_to", iocloud.JWTHowTo)
+			"expired_at", st.ExpiresAt, "how_to", config.Hints().JWTHowTo())
 	case st.ExpiresSoon:
 		logger.WarnContext(ctx, "IOCLOUD_JWT expires soon: replace it before then or key creation stops",
-			"expires_at", st.ExpiresAt, "expires_in", st.ExpiresAt.Sub(now).Round(time.Minute), "how_to", iocloud.JWTHowTo)
+			"expires_at", st.ExpiresAt, "expires_in", st.ExpiresAt.Sub(now).Round(time.Minute), "how_to", config.Hints().JWTHowTo())
 	default:
 		logger.InfoContext(ctx, "key creation available", "jwt_expires_at", st.ExpiresAt)
 	}
