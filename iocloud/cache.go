@@ -96,8 +96,8 @@ func (c *Client) read(ctx context.Context, key string, fetch func(context.Contex
 		})
 		select {
 		case res := <-ch:
-			if res.Err != nil && res.Shared && ctx.Err() == nil && errors.Is(res.Err, context.Canceled) && restarts < maxRestarts {
-				continue // the caller who started the fetch left; ours is still wanted
+			if res.Err != nil && res.Shared && ctx.Err() == nil && leaderGaveUp(res.Err) && restarts < maxRestarts {
+				continue // the caller who started the fetch left or ran out of time; ours is still wanted
 			}
 			return res.Val, res.Err
 		case <-ctx.Done():
@@ -108,4 +108,11 @@ func (c *Client) read(ctx context.Context, key string, fetch func(context.Contex
 			return nil, fmt.Errorf("read from io.net was cancelled: %w", err)
 		}
 	}
+}
+
+// leaderGaveUp reports whether a shared fetch failed because of its
+// starter's context (cancelled, or past that caller's own deadline) rather
+// than because of io.net: a caller who joined it with time left starts over.
+func leaderGaveUp(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
