@@ -8,7 +8,7 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
-// Every setting the core may mention has a hint, and every hint is a
+// Every setting a message may mention has a hint, and every hint is a
 // variable this package reads, so a rename cannot leave a message wrong.
 func TestHintsNameReadVariables(t *testing.T) {
 	t.Parallel()
@@ -17,7 +17,10 @@ func TestHintsNameReadVariables(t *testing.T) {
 		read[v.Name] = true
 	}
 	h := Hints()
-	for _, s := range []iocloud.Setting{iocloud.SettingAPIKey, iocloud.SettingJWT, iocloud.SettingBaseURL} {
+	all := iocloud.Settings()
+	assert.Contains(t, all, iocloud.SettingSlackAppToken, "Settings lists the last one too")
+	assert.Len(t, h, len(all), "one hint per setting, none extra")
+	for _, s := range all {
 		assert.True(t, read[h[s]], "setting %d: hint %q is not a variable config reads", s, h[s])
 	}
 }

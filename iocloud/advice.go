@@ -60,7 +60,7 @@ func (h Hints) Advice(err error) string {
 	case errors.Is(err, ErrNoJWT):
 		return "Creating keys needs an io.net session token, and none is configured. " + h.JWTHowTo()
 	case errors.Is(err, ErrJWTExpired):
-		return "The io.net session token" + h.of(SettingJWT) + " has expired; get a new one. " + h.JWTHowTo()
+		return "The io.net session token" + h.Of(SettingJWT) + " has expired; get a new one. " + h.JWTHowTo()
 	case errors.As(err, &apiErr):
 		if advice := h.apiAdvice(apiErr); advice != "" {
 			return advice
@@ -88,7 +88,7 @@ func (h Hints) Advice(err error) string {
 		}
 		return "io.net is unavailable or timed out; try again in a minute."
 	case errors.Is(err, ErrRedirect):
-		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check the io.net base URL" + h.of(SettingBaseURL))
+		return sentence("io.net answered with a redirect that was not followed (" + err.Error() + "); check the io.net base URL" + h.Of(SettingBaseURL))
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
 	}
@@ -102,19 +102,19 @@ func (h Hints) apiAdvice(e *APIError) string {
 	keys := strings.Contains(e.Path, pathAPIKeys) // every key route takes the session token
 	switch {
 	case errors.Is(e, ErrUnauthorized) && keys:
-		return "io.net rejected the session token (401): configure a fresh one" + h.of(SettingJWT) + ". " + h.JWTHowTo()
+		return "io.net rejected the session token (401): configure a fresh one" + h.Of(SettingJWT) + ". " + h.JWTHowTo()
 	case errors.Is(e, ErrUnauthorized):
-		return "io.net rejected the API key (401): check the configured io.net API key" + h.of(SettingAPIKey) + "."
+		return "io.net rejected the API key (401): check the configured io.net API key" + h.Of(SettingAPIKey) + "."
 	case errors.Is(e, ErrForbidden) && creating:
-		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that the session token" + h.of(SettingJWT) + " is the token of your own account."
+		return "io.net refused to create the key (403): check that the project is " + ProjectIOCloud + " and that the session token" + h.Of(SettingJWT) + " is the token of your own account."
 	case errors.Is(e, ErrForbidden) && keys:
-		return "io.net refused access to the API keys (403): check that the session token" + h.of(SettingJWT) + " is the token of your own account."
+		return "io.net refused access to the API keys (403): check that the session token" + h.Of(SettingJWT) + " is the token of your own account."
 	case errors.Is(e, ErrForbidden):
-		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.of(SettingAPIKey) + "."
+		return "io.net refused the API key (403): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.Of(SettingAPIKey) + "."
 	case e.StatusCode == http.StatusBadRequest && e.KeySet:
 		// io.net has answered 400 {"key_set": true} to keys made for another
 		// project (new-api issue #2794).
-		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.of(SettingAPIKey) + "."
+		return "io.net refused the API key (400 key_set): the key must belong to an " + ProjectIOCloud + " project; create one at https://ai.io.net/ai/api-keys and configure it as the API key" + h.Of(SettingAPIKey) + "."
 	case errors.Is(e, ErrRateLimited):
 		wait := e.RetryAfter
 		if wait <= 0 {
@@ -124,7 +124,7 @@ func (h Hints) apiAdvice(e *APIError) string {
 	case errors.Is(e, ErrValidation):
 		return validationAdvice(e)
 	case errors.Is(e, ErrNotFound):
-		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and the io.net base URL%s.", e.Method, e.Path, h.of(SettingBaseURL))
+		return fmt.Sprintf("io.net has no such resource (404 for %s %s); check the id, and the io.net base URL%s.", e.Method, e.Path, h.Of(SettingBaseURL))
 	case errors.Is(e, ErrUnavailable):
 		switch e.Method {
 		case http.MethodPost:

@@ -11,7 +11,36 @@ const (
 	SettingAPIKey Setting = iota + 1
 	SettingJWT
 	SettingBaseURL
+
+	// The guard's settings, which the frontends' refusals mention.
+
+	SettingConfirmSecret // the key that signs confirmation tickets
+	SettingStateStore    // where tickets and approvals are kept
+
+	// The frontends' own settings. They are listed here too so that one
+	// Hints map, filled once from config, carries every name to both.
+
+	SettingMCPConfirm           // how the MCP server confirms a new key
+	SettingMCPKeyCreators       // who may create or revoke keys over MCP
+	SettingKeyOutputDir         // where the MCP server saves new secrets
+	SettingSlackKeyCreators     // who may create or revoke keys from Slack
+	SettingSlackAllowedTeams    // the workspaces /iocloud answers in
+	SettingSlackAllowedChannels // the channels /iocloud answers in
+	SettingSlackBotToken        // the Slack bot token (Web API: forms, posts)
+	SettingSlackAppToken        // the Slack app-level token (Socket Mode)
+
+	settingEnd // keep last: Settings counts up to it
 )
+
+// Settings lists every Setting, so the wiring can check that its Hints name
+// each one.
+func Settings() []Setting {
+	out := make([]Setting, 0, settingEnd-1)
+	for s := SettingAPIKey; s < settingEnd; s++ {
+		out = append(out, s)
+	}
+	return out
+}
 
 // Hints say, for each Setting, the name a person sets it by (for the
 // binaries: the environment variable, filled in by cmd/ from package
@@ -19,8 +48,9 @@ const (
 // terms.
 type Hints map[Setting]string
 
-// of is " (NAME)" for s, or "" when the hints do not name it.
-func (h Hints) of(s Setting) string {
+// Of is " (NAME)" for s, or "" when the hints do not name it: written
+// right after the setting's plain-words name, it says where it is set.
+func (h Hints) Of(s Setting) string {
 	if name := h[s]; name != "" {
 		return " (" + name + ")"
 	}

@@ -31,7 +31,7 @@ const JWTHowTo = "To get one, sign in at https://ai.io.net, open the browser's d
 
 // JWTHowTo is JWTHowTo naming where the session token is configured.
 func (h Hints) JWTHowTo() string {
-	return strings.Replace(JWTHowTo, "session token;", "session token"+h.of(SettingJWT)+";", 1)
+	return strings.Replace(JWTHowTo, "session token;", "session token"+h.Of(SettingJWT)+";", 1)
 }
 
 // JWTStatus reports on the configured session token without calling io.net.
@@ -95,9 +95,9 @@ func (s JWTStatus) Warning(now time.Time, h Hints) string {
 	left := s.ExpiresAt.Sub(now)
 	switch {
 	case left <= 0:
-		return fmt.Sprintf("The io.net session token%s expired on %s, so keys cannot be created; get a new one. %s", h.of(SettingJWT), on, h.JWTHowTo())
+		return fmt.Sprintf("The io.net session token%s expired on %s, so keys cannot be created; get a new one. %s", h.Of(SettingJWT), on, h.JWTHowTo())
 	case left <= jwtSoon:
-		return fmt.Sprintf("The io.net session token%s expires in %s (on %s); get a new one before then. %s", h.of(SettingJWT), humanDuration(left), on, h.JWTHowTo())
+		return fmt.Sprintf("The io.net session token%s expires in %s (on %s); get a new one before then. %s", h.Of(SettingJWT), humanDuration(left), on, h.JWTHowTo())
 	}
 	return ""
 }
