@@ -8,6 +8,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
 // Caller is who is calling the tools, as the transport established it. The
@@ -88,14 +90,14 @@ func hideKeyToolsFromOthers(creators []string) server.OnAfterListToolsFunc {
 // refuseKeyToolsToOthers answers a call of a key-changing tool by someone not
 // in KeyCreators with an isError result naming the tool and the caller,
 // before the tool (and so the guard) runs.
-func refuseKeyToolsToOthers(creators []string) server.ToolHandlerMiddleware {
+func refuseKeyToolsToOthers(creators []string, h iocloud.Hints) server.ToolHandlerMiddleware {
 	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			c := callerOf(ctx)
 			if slices.Contains(keyChangingTools, req.Params.Name) && !mayChangeKeys(creators, c) {
-				return failuref(fmt.Sprintf("Refused: %s is only for the people this server's operator listed in "+
-					"IOCLOUD_MCP_KEY_CREATORS, and you (%s) are not one of them. Nothing was changed. "+
-					"Ask the operator to add you, or ask someone listed to do it.", req.Params.Name, c.ID)), nil
+				return failuref(fmt.Sprintf("Refused: %s is only for the people this server's operator listed as "+
+					"key creators%s, and you (%s) are not one of them. Nothing was changed. "+
+					"Ask the operator to add you, or ask someone listed to do it.", req.Params.Name, h.Of(iocloud.SettingMCPKeyCreators), c.ID)), nil
 			}
 			return next(ctx, req)
 		}

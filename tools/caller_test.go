@@ -127,7 +127,7 @@ func TestKeyCreators(t *testing.T) {
 		res := callAs(t, e.srv, c, "create_api_key", map[string]any{"description": "refused"})
 		assert.True(t, res.IsError)
 		assert.Contains(t, textOf(res), "create_api_key")
-		assert.Contains(t, textOf(res), "IOCLOUD_MCP_KEY_CREATORS")
+		assert.Contains(t, textOf(res), "key creators (IOCLOUD_MCP_KEY_CREATORS)")
 	}
 	assert.Contains(t, e.audit.String(), `"actor":"mcp:token:carol"`)
 	assert.NotContains(t, e.audit.String(), `refused`, "a refused caller never reached the guard")

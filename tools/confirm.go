@@ -50,7 +50,7 @@ func ParseConfirmMode(s string) (ConfirmMode, error) {
 	if m := ConfirmMode(s); slices.Contains(confirmModes, m) {
 		return m, nil
 	}
-	return "", fmt.Errorf("IOCLOUD_MCP_CONFIRM: got %q, send %s", s, orList(ConfirmModes()))
+	return "", fmt.Errorf("confirm mode: got %q, send %s", s, orList(ConfirmModes()))
 }
 
 // orList writes items as "a, b, c or d".

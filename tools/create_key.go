@@ -102,8 +102,8 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 		// The tool filter already hides and refuses the tool here; this is the
 		// second line in case the filter is ever bypassed.
 		return failuref("Not created: this server confirms new keys only through your client's confirmation prompt " +
-			"(MCP elicitation), and your client did not declare that it can show one. An operator can set " +
-			"IOCLOUD_MCP_CONFIRM=token (or auto) to confirm with a two-step confirmation_token instead."), nil
+			"(MCP elicitation), and your client did not declare that it can show one. An operator can set the server's " +
+			"confirm mode" + k.hints.Of(iocloud.SettingMCPConfirm) + " to token (or auto) to confirm with a two-step confirmation_token instead."), nil
 	}
 	if _, answered := server.InputResponse(req.Params.InputResponses, approvalInput); answered {
 		return k.pageRetry(ctx, actor, req, binding), nil

@@ -46,12 +46,14 @@ type keyPreview struct {
 // cancelledText is said whenever a confirmation ends without a key. Some
 // hosts declare elicitation yet decline without ever showing the prompt, so
 // a decline must not read as the person's considered "no".
-const cancelledText = "Not created: the confirmation was declined, or your client could not show the prompt. " +
-	"Nothing was created. If no prompt appeared, an operator can set IOCLOUD_MCP_CONFIRM=token on the server " +
-	"so that keys are confirmed in the conversation with a confirmation_token instead."
+func cancelledText(h iocloud.Hints) string {
+	return "Not created: the confirmation was declined, or your client could not show the prompt. " +
+		"Nothing was created. If no prompt appeared, an operator can set the server's confirm mode" + h.Of(iocloud.SettingMCPConfirm) +
+		" to token so that keys are confirmed in the conversation with a confirmation_token instead."
+}
 
 func (k *keyTool) cancelled() *mcp.CallToolResult {
-	text := cancelledText
+	text := cancelledText(k.hints)
 	if k.sandbox {
 		text += " (This server serves sandbox data, not real io.net.)"
 	}
@@ -80,14 +82,14 @@ func (k *keyTool) confirmationRequired(p *iocloud.Pending) *mcp.CallToolResult {
 			"confirmation_token %q (single use, valid until %s). If they do not agree, do nothing.",
 			p.Token, stamp(expires))
 	if p.JWT.ExpiresSoon {
-		text += " Note for the operator: the io.net session token (IOCLOUD_JWT) expires on " +
+		text += " Note for the operator: the io.net session token" + k.hints.Of(iocloud.SettingJWT) + " expires on " +
 			stamp(p.JWT.ExpiresAt) + "; key creation stops then until it is replaced."
 	}
 	return structured(out, text)
 }
 
-// deliver hands the new key over: its secret into the answer, or, with
-// IOCLOUD_KEY_OUTPUT_DIR, into a new 0600 file whose path is all the
+// deliver hands the new key over: its secret into the answer, or, with a
+// key output directory, into a new 0600 file whose path is all the
 // assistant sees.
 func (k *keyTool) deliver(created *iocloud.CreatedKey) *mcp.CallToolResult {
 	key := created.Key
@@ -108,8 +110,9 @@ func (k *keyTool) deliver(created *iocloud.CreatedKey) *mcp.CallToolResult {
 		path, err := saveSecret(k.outputDir, created)
 		if err != nil {
 			return failuref(fmt.Sprintf("The key %s (shown as %s) was created, but its secret could not be saved in "+
-				"IOCLOUD_KEY_OUTPUT_DIR (%v), and this server does not show secrets in the conversation. "+
-				"Revoke the key in io.net's console and ask the operator to fix the directory.", key.KeyID, key.Display, err))
+				"the server's key output directory%s (%v), and this server does not show secrets in the conversation. "+
+				"Revoke the key in io.net's console and ask the operator to fix the directory.",
+				key.KeyID, key.Display, k.hints.Of(iocloud.SettingKeyOutputDir), err))
 		}
 		out.SavedTo = path
 		return structured(out, summary+" The secret was saved to "+path+" (readable only by the server's user); it is not shown here.")
@@ -129,7 +132,7 @@ const (
 // that delivered no secret; the latter carries its outcome word
 // (created_secret_unavailable, not_created, unknown) as the status.
 func (k *keyTool) notCreated(err error, actor iocloud.Actor) *mcp.CallToolResult {
-	if text, ok := ticketRefusal(err, actor, "Not created", createKeyTool); ok {
+	if text, ok := ticketRefusal(k.hints, err, actor, "Not created", createKeyTool); ok {
 		return failuref(text)
 	}
 	advice := k.hints.Advice(err)

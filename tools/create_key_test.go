@@ -75,7 +75,7 @@ func TestCreateKeyElicitationRefusalsCreateNothing(t *testing.T) {
 			text := textOf(res)
 			assert.Contains(t, text, "Nothing was created")
 			assert.Contains(t, text, "declined, or your client could not show the prompt")
-			assert.Contains(t, text, "IOCLOUD_MCP_CONFIRM=token")
+			assert.Contains(t, text, "confirm mode (IOCLOUD_MCP_CONFIRM) to token", "names the setting and its variable")
 			assert.Contains(t, text, "sandbox data")
 			assert.Contains(t, e.audit.String(), `"outcome":"cancelled"`)
 		})
@@ -403,17 +403,23 @@ func TestCreateKeyOutputDirGoneAfterStart(t *testing.T) {
 	created := e.sb.CreatedKeys()[0]
 	assert.Contains(t, textOf(res), created.KeyID, "says which key now exists")
 	assert.Contains(t, textOf(res), "Revoke")
+	assert.Contains(t, textOf(res), "key output directory (IOCLOUD_KEY_OUTPUT_DIR)", "names the setting to fix")
 	raw, err := json.Marshal(res)
 	require.NoError(t, err)
 	assert.NotContains(t, string(raw), created.Value)
 }
 
+// unusedGuard is a KeyGuard for configurations refused before any call.
+type unusedGuard struct{ tools.KeyGuard }
+
 func TestNewServerRefusesAMissingKeyDir(t *testing.T) {
 	t.Parallel()
 	_, err := tools.NewServer(tools.Config{
 		Catalog:      newEnv(t).client,
-		Guard:        nil,
+		Guard:        unusedGuard{},
+		Confirm:      tools.ConfirmToken, // needs no approval page
 		KeyOutputDir: filepath.Join(t.TempDir(), "missing"),
 	})
 	require.ErrorIs(t, err, tools.ErrConfig)
+	assert.Contains(t, err.Error(), "key output directory", "refused for the directory, not for something else")
 }

@@ -12,8 +12,9 @@ import (
 // transport authenticated, and a ticket from an earlier process is the
 // everyday case under stdio (every client start is a new process), not an
 // unusual restart. ok is false for the rest, which iocloud.Advice words well.
-// notDone is "Not created" or "Not revoked"; tool is the tool to call again.
-func ticketRefusal(err error, actor iocloud.Actor, notDone, tool string) (string, bool) {
+// notDone is "Not created" or "Not revoked"; tool is the tool to call again;
+// h names the settings the operator would change.
+func ticketRefusal(h iocloud.Hints, err error, actor iocloud.Actor, notDone, tool string) (string, bool) {
 	again := " Call " + tool + " again without confirmation_token to start over."
 	switch {
 	case errors.Is(err, iocloud.ErrTicketWrongActor):
@@ -24,7 +25,8 @@ func ticketRefusal(err error, actor iocloud.Actor, notDone, tool string) (string
 		return notDone + ": this confirmation_token was issued by an earlier run of this server (it restarted; over stdio every " +
 			"client start is a new server process) or by another replica, so this one cannot check it. With the default settings " +
 			"tokens do not outlive the process; the operator keeps them valid across restarts and replicas with " +
-			"IOCLOUD_CONFIRM_SECRET and a durable IOCLOUD_STATE." + again, true
+			"a shared confirmation secret" + h.Of(iocloud.SettingConfirmSecret) + " and a durable state store" +
+			h.Of(iocloud.SettingStateStore) + "." + again, true
 	case errors.Is(err, iocloud.ErrApprovalNotFound):
 		return notDone + ": this server has no approval on file for this confirmation_token (it was not issued with an " +
 			"approval_url here, or its approval was forgotten an hour after it expired). Nothing was done by this call; if the " +

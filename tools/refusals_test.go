@@ -35,7 +35,7 @@ func TestRefusalsNameTheRealCause(t *testing.T) {
 			assert.True(t, res.IsError)
 			assert.Contains(t, textOf(res), "earlier run of this server")
 			assert.Contains(t, textOf(res), "over stdio every client start is a new server process")
-			assert.Contains(t, textOf(res), "IOCLOUD_CONFIRM_SECRET")
+			assert.Contains(t, textOf(res), "confirmation secret (IOCLOUD_CONFIRM_SECRET) and a durable state store (IOCLOUD_STATE)")
 			assert.NotContains(t, textOf(res), "another caller")
 			assert.NotContains(t, strings.ToLower(textOf(res)), "person")
 

@@ -207,7 +207,7 @@ func (r *revokeTool) status(ctx context.Context, actor iocloud.Actor, token, bin
 // failed is the answer when nothing was revoked: not_found for an unknown
 // key (before or after approval), the outcome word for an unclear one.
 func (r *revokeTool) failed(err error, actor iocloud.Actor) *mcp.CallToolResult {
-	if text, ok := ticketRefusal(err, actor, "Not revoked", revokeKeyTool); ok {
+	if text, ok := ticketRefusal(r.hints, err, actor, "Not revoked", revokeKeyTool); ok {
 		return failuref(text)
 	}
 	advice := r.hints.Advice(err)

@@ -170,7 +170,7 @@ func NewServer(cfg Config) (*server.MCPServer, error) {
 		// Order matters: the first middleware is the outermost, so a panic
 		// caught by WithRecovery is still turned into an isError result.
 		server.WithToolHandlerMiddleware(errorsAsResults(cfg.Logger)),
-		server.WithToolHandlerMiddleware(refuseKeyToolsToOthers(cfg.KeyCreators)),
+		server.WithToolHandlerMiddleware(refuseKeyToolsToOthers(cfg.KeyCreators, cfg.Hints)),
 		server.WithRecovery(),
 		server.WithToolFilter(filter),
 		server.WithHooks(hooks),
@@ -232,10 +232,10 @@ func instructions(cfg Config) string {
 func checkKeyOutputDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("IOCLOUD_KEY_OUTPUT_DIR: %w", err)
+		return fmt.Errorf("key output directory: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("IOCLOUD_KEY_OUTPUT_DIR: %s is not a directory", dir)
+		return fmt.Errorf("key output directory: %s is not a directory", dir)
 	}
 	return nil
 }
