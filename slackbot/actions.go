@@ -55,7 +55,7 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 	b.log.DebugContext(ctx, "slack command", "command", cmd.Name(), "team", inv.who.Team, "enterprise", inv.who.Enterprise, "channel", inv.who.Channel, "user", inv.who.User)
 	switch c := cmd.(type) {
 	case *HelpCommand:
-		return b.finish(helpMessage(c.Unknown))
+		return b.finish(helpMessage(b.hints, c.Unknown))
 	case *HardwareCommand:
 		return b.read(ctx, r, "Asking io.net for its GPU types.", "Could not list io.net hardware", func(ctx context.Context) (*message, error) {
 			list, err := b.reader.Hardware(ctx)
@@ -90,7 +90,7 @@ func (b *Bot) command(ctx context.Context, inv invocation, r responder) *message
 			return priceMessage(rep, c.Search, c.Public), nil
 		})
 	}
-	return b.finish(helpMessage(""))
+	return b.finish(helpMessage(b.hints, ""))
 }
 
 // read answers "working on it" now and the result (or what to do about a
@@ -144,11 +144,18 @@ func (b *Bot) preparePreview(ctx context.Context, who requester, ask iocloud.Key
 	if err != nil {
 		return nil, err
 	}
-	return b.finish(previewMessage(p, b.now())), nil
+	return b.finish(previewMessage(b.hints, p, b.now())), nil
 }
 
-// errNoGuard: the bot runs without key creation.
-var errNoGuard = errors.New("this bot was started without key creation; an admin can turn it on by setting IOCLOUD_JWT")
+// errNoGuard: the bot runs without key creation (refusalMessage says how
+// to turn it on).
+var errNoGuard = errors.New("this bot was started without key creation")
+
+// jwtTurnsOn is how an admin turns key actions on: the io.net session
+// token, named through the hints.
+func jwtTurnsOn(h iocloud.Hints) string {
+	return "by configuring the io.net session token" + h.Of(iocloud.SettingJWT) + "."
+}
 
 // keyCreator checks that who may ask for keys and that key creation is set
 // up.
@@ -170,7 +177,7 @@ func refusalMessage(h iocloud.Hints, err error) *message {
 	case errors.As(err, &d):
 		return textMessage("Not allowed", d.Error())
 	case errors.Is(err, errNoGuard):
-		return textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on by setting IOCLOUD_JWT.")
+		return textMessage("Key creation is not set up", "This bot was started without key creation. An admin can turn it on "+jwtTurnsOn(h))
 	}
 	return errorMessage(h, "Cannot create that key", err)
 }

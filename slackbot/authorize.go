@@ -3,6 +3,8 @@ package slackbot
 import (
 	"fmt"
 	"slices"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
 // requester is who asked, where: the IDs Slack put in the signed request
@@ -28,11 +30,13 @@ func (r requester) actorID() string {
 }
 
 // access holds the allowlists. Empty team and channel lists allow any;
-// an empty creator list allows nobody.
+// an empty creator list allows nobody. hints name the lists' variables in
+// the refusals.
 type access struct {
 	teams    []string
 	channels []string
 	creators []string
+	hints    iocloud.Hints
 }
 
 // denial is an authorization refusal: what the person is told.
@@ -47,10 +51,12 @@ func (a access) place(r requester) error {
 		return &denial{"Slack sent this request without a user, so it cannot be authorized."}
 	}
 	if len(a.teams) > 0 && !slices.Contains(a.teams, r.Team) && !slices.Contains(a.teams, r.Enterprise) {
-		return &denial{fmt.Sprintf("/iocloud is not enabled for this workspace. An admin can add its ID (%s) to IOCLOUD_SLACK_ALLOWED_TEAMS.", orUnknown(r.Team, r.Enterprise))}
+		return &denial{fmt.Sprintf("/iocloud is not enabled for this workspace. An admin can add its ID (%s) to the allowed workspaces%s.",
+			orUnknown(r.Team, r.Enterprise), a.hints.Of(iocloud.SettingSlackAllowedTeams))}
 	}
 	if len(a.channels) > 0 && !slices.Contains(a.channels, r.Channel) {
-		return &denial{fmt.Sprintf("/iocloud is not enabled in this channel. Use it in an allowed channel, or an admin can add this channel's ID (%s) to IOCLOUD_SLACK_ALLOWED_CHANNELS.", orUnknown(r.Channel))}
+		return &denial{fmt.Sprintf("/iocloud is not enabled in this channel. Use it in an allowed channel, or an admin can add this channel's ID (%s) to the allowed channels%s.",
+			orUnknown(r.Channel), a.hints.Of(iocloud.SettingSlackAllowedChannels))}
 	}
 	return nil
 }
@@ -62,7 +68,7 @@ func (a access) place(r requester) error {
 func (a access) creator(r requester) error { return a.keyRight(r, "create") }
 
 // revoker checks that the user may revoke keys: the same people who may
-// create them (IOCLOUD_SLACK_KEY_CREATORS), told in revocation's words.
+// create them (the key creators), told in revocation's words.
 func (a access) revoker(r requester) error { return a.keyRight(r, "revoke") }
 
 // keyRight is creator and revoker; verb names the action in the refusal.
@@ -70,19 +76,29 @@ func (a access) keyRight(r requester, verb string) error {
 	if r.User != "" && slices.Contains(a.creators, r.User) {
 		return nil
 	}
+	creators := "the key creators" + a.hints.Of(iocloud.SettingSlackKeyCreators)
 	switch {
 	case r.Team == ConsoleTeam:
-		return &denial{fmt.Sprintf("You may not %s io.net API keys: you are %s, and IOCLOUD_SLACK_KEY_CREATORS lists who may. "+
+		return &denial{fmt.Sprintf("You may not %s io.net API keys: you are %s, and %s list who may. "+
 			"At the console, type user <ID> with one of the IDs it lists to act as that person, "+
-			"or restart the console without IOCLOUD_SLACK_KEY_CREATORS to %s keys as %s.", verb, orUnknown(r.User), verb, ConsoleUser)}
+			"or restart the console without key creators to %s keys as %s.", verb, orUnknown(r.User), creators, verb, ConsoleUser)}
 	case !slackUserID.MatchString(r.User):
 		return &denial{fmt.Sprintf("You may not %s io.net API keys. An admin can allow you by adding your Slack member ID "+
-			"(e.g. U0123ABCD, under your profile's Copy member ID) to IOCLOUD_SLACK_KEY_CREATORS.", verb)}
+			"(e.g. U0123ABCD, under your profile's Copy member ID) to %s.", verb, creators)}
 	case len(a.creators) == 0:
-		return &denial{fmt.Sprintf("Nobody may %s io.net API keys from Slack yet: IOCLOUD_SLACK_KEY_CREATORS is empty. "+
-			"An admin can allow you by setting IOCLOUD_SLACK_KEY_CREATORS=%s (comma-separate several user IDs) and restarting the bot.", verb, r.User)}
+		return &denial{fmt.Sprintf("Nobody may %s io.net API keys from Slack yet: no key creators are set. "+
+			"An admin can allow you by %s and restarting the bot.", verb, setCreators(a.hints, r.User))}
 	}
-	return &denial{fmt.Sprintf("You may not %s io.net API keys. An admin can allow you by adding your Slack user ID (%s) to IOCLOUD_SLACK_KEY_CREATORS.", verb, r.User)}
+	return &denial{fmt.Sprintf("You may not %s io.net API keys. An admin can allow you by adding your Slack user ID (%s) to %s.", verb, r.User, creators)}
+}
+
+// setCreators says how to make user the first key creator: with the
+// variable's name, the exact setting to copy; without, in plain words.
+func setCreators(h iocloud.Hints, user string) string {
+	if name := h[iocloud.SettingSlackKeyCreators]; name != "" {
+		return "setting " + name + "=" + user + " (comma-separate several user IDs)"
+	}
+	return "making " + user + " a key creator (list several user IDs, comma-separated)"
 }
 
 func orUnknown(ids ...string) string {

@@ -136,7 +136,7 @@ func New(cfg Config) (*Bot, error) {
 		reader:        cfg.Reader,
 		guard:         cfg.Guard,
 		sandbox:       cfg.Sandbox,
-		access:        access{teams: cfg.AllowedTeams, channels: cfg.AllowedChannels, creators: cfg.KeyCreators},
+		access:        access{teams: cfg.AllowedTeams, channels: cfg.AllowedChannels, creators: cfg.KeyCreators, hints: cfg.Hints},
 		notices:       cfg.Notices,
 		views:         cfg.Views,
 		hc:            cfg.HTTPClient,

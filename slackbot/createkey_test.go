@@ -25,7 +25,7 @@ func TestCreateKeyFlow(t *testing.T) {
 	r := e.command(t, alice.as(outsider), "create-key ci-bot", "/cmd/outsider")
 	require.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, slack.ResponseTypeEphemeral, r.msg.ResponseType)
-	assert.Contains(t, r.raw, "IOCLOUD_SLACK_KEY_CREATORS")
+	assert.Contains(t, r.raw, "key creators (IOCLOUD_SLACK_KEY_CREATORS)")
 	assert.Contains(t, r.raw, outsider)
 	assert.Zero(t, keys())
 
@@ -138,7 +138,7 @@ func TestCreateKeyPolicyIsCheckedBeforeThePreview(t *testing.T) {
 	assert.Empty(t, e.sb.CreatedKeys())
 }
 
-// Nobody may create keys when IOCLOUD_SLACK_KEY_CREATORS is empty, and the
+// Nobody may create keys when no key creators are set, and the
 // answer says how to allow someone.
 func TestCreateKeyWithoutCreators(t *testing.T) {
 	t.Parallel()

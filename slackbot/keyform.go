@@ -96,7 +96,8 @@ func (b *Bot) openKeyForm(ctx context.Context, inv invocation, ask iocloud.KeyAs
 	}
 	if b.views == nil || inv.triggerID == "" || r == nil {
 		return b.finish(usageMessage(&UsageError{Command: "create-key",
-			Problem: "create-key needs a description, e.g. `/iocloud create-key ci-bot --expires 30d`. (Without one, a form opens when the bot has SLACK_BOT_TOKEN.)"}))
+			Problem: "create-key needs a description, e.g. `/iocloud create-key ci-bot --expires 30d`. (Without one, a form opens when the bot has " +
+				"a Slack bot token" + b.hints.Of(iocloud.SettingSlackBotToken) + ".)"}))
 	}
 	meta, err := json.Marshal(formMeta{Channel: inv.who.Channel, ResponseURL: inv.responseURL})
 	if err != nil || len(meta) > maxPrivateMetaLen {

@@ -250,7 +250,7 @@ func TestKeyFormNeedsABotToken(t *testing.T) {
 	e := newEnv(t)
 	r := e.command(t, alice, "create-key", "/cmd")
 	assert.Contains(t, r.raw, "create-key needs a description")
-	assert.Contains(t, r.raw, "SLACK_BOT_TOKEN")
+	assert.Contains(t, r.raw, "a Slack bot token (SLACK_BOT_TOKEN)")
 	assert.Contains(t, r.raw, `/iocloud create-key \u0026lt;description\u0026gt;`, "the usage, escaped")
 }
 

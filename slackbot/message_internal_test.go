@@ -61,7 +61,7 @@ func TestLargeAnswersStayWithinSlackLimits(t *testing.T) {
 
 	p := &iocloud.Pending{Token: strings.Repeat("t", 1500), ExpiresAt: time.Now().Add(10 * time.Minute),
 		Request: iocloud.KeyRequest{Description: strings.Repeat("<", 100), Project: "io-cloud", Scopes: []string{"all"}, ExpiresAt: time.Now().Add(24 * time.Hour)}}
-	w := previewMessage(p, time.Now()).webhook()
+	w := previewMessage(nil, p, time.Now()).webhook()
 	requireWithinSlackLimits(t, w)
 	ack, err := json.Marshal(map[string]any{"envelope_id": "x", "payload": w})
 	require.NoError(t, err)

@@ -21,7 +21,7 @@ const (
 
 const sandboxNote = "Sandbox data: the built-in io.net simulator, not io.net."
 
-func helpMessage(unknown string) *message {
+func helpMessage(h iocloud.Hints, unknown string) *message {
 	m := &message{title: "/iocloud: io.net GPUs and API keys"}
 	if unknown != "" {
 		m.title = fmt.Sprintf("I don't know %q. Here is what /iocloud can do:", unknown)
@@ -30,7 +30,7 @@ func helpMessage(unknown string) *message {
 		"`" + usage["hardware"] + "`\nGPU types io.net offers, with free GPUs and the most per container.",
 		"`" + usage["replicas"] + "`\nWhere containers fit: one type (name or id) or every type with free GPUs, by country.",
 		"`" + usage["price"] + "`\nWhat containers of a type would cost, cheapest location first, with io.net's fees.",
-		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Without a description, a form asks for the fields. Only people listed in IOCLOUD_SLACK_KEY_CREATORS may ask.",
+		"`" + usage["create-key"] + "`\nA new io.net API key, after you confirm a preview. Without a description, a form asks for the fields. Only people listed as key creators" + h.Of(iocloud.SettingSlackKeyCreators) + " may ask.",
 		"`" + usage["keys"] + "`\nThe account's API keys, newest first, never their secrets; --all adds expired ones. Key creators only.",
 		"`" + usage["revoke"] + "`\nRevoke an API key (its id is in /iocloud keys), after you confirm a preview of the key. Key creators only.",
 		"`" + usage["help"] + "`\nThis text.",
@@ -142,7 +142,7 @@ func replicasMessage(rep *iocloud.ReplicaReport, s iocloud.ReplicaSearch, public
 }
 
 // previewMessage shows exactly what Confirm will create.
-func previewMessage(p *iocloud.Pending, now time.Time) *message {
+func previewMessage(h iocloud.Hints, p *iocloud.Pending, now time.Time) *message {
 	r := p.Request
 	m := &message{
 		title:  "Create this io.net API key?",
@@ -155,7 +155,7 @@ func previewMessage(p *iocloud.Pending, now time.Time) *message {
 		notes: []string{fmt.Sprintf("Only you can confirm it, once, within %s (until %s).", iocloud.ConfirmationWindow(), p.ExpiresAt.UTC().Format("15:04 MST"))},
 	}
 	if p.JWT.ExpiresSoon && !p.JWT.ExpiresAt.IsZero() {
-		m.notes = append(m.notes, "The io.net session token (IOCLOUD_JWT) expires on "+p.JWT.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")+"; ask an admin to renew it.")
+		m.notes = append(m.notes, "The io.net session token"+h.Of(iocloud.SettingJWT)+" expires on "+p.JWT.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")+"; ask an admin to renew it.")
 	}
 	return m
 }

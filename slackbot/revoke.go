@@ -24,7 +24,7 @@ func (b *Bot) prepareRevoke(ctx context.Context, who requester, keyID string, r 
 		return b.finish(textMessage("Not allowed", err.Error()))
 	}
 	if b.guard == nil {
-		return b.finish(textMessage("Key revocation is not set up", "This bot was started without key actions. An admin can turn them on by setting IOCLOUD_JWT."))
+		return b.finish(textMessage("Key revocation is not set up", "This bot was started without key actions. An admin can turn them on "+jwtTurnsOn(b.hints)))
 	}
 	return b.read(ctx, r, "Looking the key up at io.net.", "Cannot revoke that key", func(ctx context.Context) (*message, error) {
 		p, err := b.guard.PrepareRevoke(ctx, actor(who), keyID, "")

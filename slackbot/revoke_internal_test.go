@@ -13,7 +13,7 @@ import (
 // Every subcommand the parser knows is in the help text.
 func TestHelpListsEveryCommand(t *testing.T) {
 	t.Parallel()
-	help := helpMessage("").plain()
+	help := helpMessage(nil, "").plain()
 	for name, form := range usage {
 		assert.Contains(t, help, form, name)
 	}

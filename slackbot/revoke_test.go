@@ -71,7 +71,7 @@ func TestRevokeKeyFlow(t *testing.T) {
 	// A non-creator is refused at once; io.net is not even asked.
 	r := e.command(t, alice.as(outsider), "revoke "+id, "/cmd/outsider")
 	assert.Contains(t, r.raw, "You may not revoke io.net API keys")
-	assert.Contains(t, r.raw, "IOCLOUD_SLACK_KEY_CREATORS")
+	assert.Contains(t, r.raw, "key creators (IOCLOUD_SLACK_KEY_CREATORS)")
 	assert.Zero(t, e.sb.Requests(sandbox.RouteListKeys))
 
 	// A creator gets an ephemeral preview of exactly that key.

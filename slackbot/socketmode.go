@@ -7,6 +7,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
 // RunSocketMode serves Slack over a Socket Mode connection (client built
@@ -52,7 +54,7 @@ func (b *Bot) handleEnvelope(ctx context.Context, client *socketmode.Client, evt
 		b.log.WarnContext(ctx, "slack socket mode connection failed; retrying")
 		return
 	case socketmode.EventTypeInvalidAuth:
-		b.log.ErrorContext(ctx, "slack socket mode: SLACK_APP_TOKEN was refused")
+		b.log.ErrorContext(ctx, "slack socket mode: the Slack app-level token"+b.hints.Of(iocloud.SettingSlackAppToken)+" was refused")
 		return
 	}
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
