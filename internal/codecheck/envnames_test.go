@@ -13,21 +13,26 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// corePackages state problems in their own terms: environment-variable
-// names live in config (and cmd/), and reach messages through Hints.
-var corePackages = []string{"iocloud", "iocloud/guard", "iocloud/state", "iocloud/sandbox"}
+// namingFreePackages state problems in their own terms: the core and both
+// frontends. Environment-variable names live in config (and cmd/), and
+// reach messages through iocloud.Hints (config.Hints, passed by cmd/*).
+var namingFreePackages = []string{"iocloud", "iocloud/guard", "iocloud/state", "iocloud/sandbox", "tools", "slackbot"}
+
+// envPrefixes are how our variables (and Slack's, which we read) begin.
+var envPrefixes = []string{"IOCLOUD_", "SLACK_"}
 
 // allowedEnvNames lists exceptions as "pkg/file.go <literal>" with the
 // reason each may stay. None remain.
 var allowedEnvNames = map[string]string{}
 
-// TestCoreNamesNoVariables fails when a core package's non-test string
-// literal contains "IOCLOUD_", so renaming a variable cannot leave a core
-// message wrong. Comments (package docs, examples) are not literals.
-func TestCoreNamesNoVariables(t *testing.T) {
+// TestPackagesNameNoVariables fails when a non-test string literal of the
+// core or a frontend contains "IOCLOUD_" or "SLACK_", so renaming a
+// variable cannot leave a message wrong. Comments (package docs, examples)
+// are not literals.
+func TestPackagesNameNoVariables(t *testing.T) {
 	t.Parallel()
 	root := moduleRoot(t)
-	for _, pkg := range corePackages {
+	for _, pkg := range namingFreePackages {
 		dir := filepath.Join(root, filepath.FromSlash(pkg))
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
@@ -41,16 +46,25 @@ func TestCoreNamesNoVariables(t *testing.T) {
 			require.NoError(t, err)
 			ast.Inspect(file, func(n ast.Node) bool {
 				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING || !strings.Contains(lit.Value, "IOCLOUD_") {
+				if !ok || lit.Kind != token.STRING || !containsAny(lit.Value, envPrefixes) {
 					return true
 				}
 				rel := pkg + "/" + name
 				if _, ok := allowedEnvNames[rel+" "+lit.Value]; !ok {
-					assert.Fail(t, "a core message names an environment variable",
-						"%s: %s; say it in the core's terms and add the name through iocloud.Hints (config.Hints)", rel, lit.Value)
+					assert.Fail(t, "a message names an environment variable",
+						"%s: %s; say it in plain words and add the name through iocloud.Hints (config.Hints)", rel, lit.Value)
 				}
 				return true
 			})
 		}
 	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
