@@ -77,21 +77,10 @@ func (c Core) Validate(sandbox bool) error {
 // checkState accepts memory, file:PATH, redis:// and rediss:// without
 // echoing the value (a Redis URL may hold a password).
 func checkState(spec string) error {
-	switch {
-	case spec == "memory":
-		return nil
-	case strings.HasPrefix(spec, "file:"):
-		if strings.TrimPrefix(spec, "file:") == "" {
-			return problem("IOCLOUD_STATE", "file: needs a path (use e.g. file:/var/lib/iocloud/state.db)")
-		}
-		return nil
-	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		if _, err := url.Parse(spec); err != nil {
-			return problem("IOCLOUD_STATE", "the Redis URL does not parse (use redis://[:password@]host:6379[/db], or rediss:// for TLS)")
-		}
-		return nil
+	if err := state.CheckSpec(spec); err != nil {
+		return problem("IOCLOUD_STATE", "%s", err.Error())
 	}
-	return problem("IOCLOUD_STATE", "not a state store (use memory, file:/path/to/state.db, or redis://host:6379)")
+	return nil
 }
 
 // secrets are the values no message may echo.

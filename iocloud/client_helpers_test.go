@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -80,26 +81,11 @@ func (u *upstream) count(path string) int {
 	return u.counts[path]
 }
 
-// manualClock is a clock tests move by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// manualClock is the tests' hand-moved clock, started on a fixed day.
+type manualClock = testutil.Clock
 
 func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return testutil.NewClock(time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC))
 }
 
 // Answers of a well-behaved io.net.

@@ -12,11 +12,11 @@ import (
 const ConfirmationTTL = 10 * time.Minute
 
 // ConfirmationWindow is ConfirmationTTL in words, e.g. "10 minutes".
-func ConfirmationWindow() string { return inWords(ConfirmationTTL) }
+func ConfirmationWindow() string { return InWords(ConfirmationTTL) }
 
-// inWords says a whole number of hours or minutes as words ("1 hour",
+// InWords says a whole number of hours or minutes as words ("1 hour",
 // "10 minutes"), anything else as Go writes it.
-func inWords(d time.Duration) string {
+func InWords(d time.Duration) string {
 	unit, n := "", 0
 	switch {
 	case d > 0 && d%time.Hour == 0:

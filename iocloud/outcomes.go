@@ -107,12 +107,26 @@ func roundUp(d time.Duration) time.Duration {
 	return d.Truncate(time.Second) + time.Second
 }
 
-// What became of an approved revocation besides "revoked".
+// What became of an approved revocation, and of a request the person
+// called off. The audit, MCP and Slack use these words as they are.
 const (
 	// OutcomeRevoked: io.net no longer lists the key.
 	OutcomeRevoked = "revoked"
 	// OutcomeNotRevoked: io.net refused, and the key is still there.
 	OutcomeNotRevoked = "not_revoked"
+	// OutcomeNotFound: io.net has no key with that id.
+	OutcomeNotFound = "not_found"
+	// OutcomeCancelled: the person declined or cancelled; nothing was done.
+	OutcomeCancelled = "cancelled"
+)
+
+// How the person approved (the audit's "via").
+const (
+	ViaElicitation  = "elicitation"   // the MCP client's form prompt
+	ViaToken        = "token"         // the two-step confirmation_token
+	ViaApprovalPage = "approval_page" // the approval page
+	ViaSlackButton  = "slack_button"  // Slack's Confirm or Cancel button
+	ViaConsole      = "console"       // the Slack bot's console
 )
 
 // RevokeFailure is an approved revocation that did not clearly succeed.

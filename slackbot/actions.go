@@ -21,14 +21,8 @@ type click struct {
 	who      requester
 	actionID string
 	value    string // the ticket
-	via      string // viaButton or viaConsole, for the audit
+	via      string // iocloud.ViaSlackButton or iocloud.ViaConsole, for the audit
 }
-
-// How a click arrived, for the audit's "via".
-const (
-	viaButton  = "slack_button"
-	viaConsole = "console"
-)
 
 const frontend = "slack"
 

@@ -237,7 +237,7 @@ func (c *console) press(ctx context.Context, which string) {
 	case which == "cancel":
 		action = actionCancelKey
 	}
-	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token, via: viaConsole}, c)
+	c.bot.action(ctx, click{who: c.who(), actionID: action, value: token, via: iocloud.ViaConsole}, c)
 }
 
 // respond implements responder: the answers Slack would get on

@@ -94,7 +94,7 @@ func (b *Bot) fromInteraction(ic slack.InteractionCallback) (click, responder, b
 		who:      requester{Enterprise: ic.Enterprise.ID, Team: team, Channel: channel, User: ic.User.ID},
 		actionID: a.ActionID,
 		value:    a.Value,
-		via:      viaButton,
+		via:      iocloud.ViaSlackButton,
 	}
 	return c, b.responderFor(ic.ResponseURL), true
 }

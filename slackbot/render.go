@@ -142,6 +142,12 @@ func replicasMessage(rep *iocloud.ReplicaReport, s iocloud.ReplicaSearch, public
 }
 
 // previewMessage shows exactly what Confirm will create.
+// onlyYouNote is the rule every preview states: the requester, once, in
+// the confirmation window.
+func onlyYouNote(expires time.Time) string {
+	return fmt.Sprintf("Only you can confirm it, once, within %s (until %s).", iocloud.ConfirmationWindow(), expires.UTC().Format("15:04 MST"))
+}
+
 func previewMessage(h iocloud.Hints, p *iocloud.Pending, now time.Time) *message {
 	r := p.Request
 	m := &message{
@@ -152,7 +158,7 @@ func previewMessage(h iocloud.Hints, p *iocloud.Pending, now time.Time) *message
 			summary: fmt.Sprintf("Key %q for project %s, scopes %s, expires %s. The secret will be shown to you once.",
 				clip(r.Description, iocloud.MaxDescriptionLength), r.Project, strings.Join(r.Scopes, ", "), r.ExpiresAt.UTC().Format(time.DateOnly)),
 		},
-		notes: []string{fmt.Sprintf("Only you can confirm it, once, within %s (until %s).", iocloud.ConfirmationWindow(), p.ExpiresAt.UTC().Format("15:04 MST"))},
+		notes: []string{onlyYouNote(p.ExpiresAt)},
 	}
 	if p.JWT.ExpiresSoon && !p.JWT.ExpiresAt.IsZero() {
 		m.notes = append(m.notes, "The io.net session token"+h.Of(iocloud.SettingJWT)+" expires on "+p.JWT.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")+"; ask an admin to renew it.")

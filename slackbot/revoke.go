@@ -13,7 +13,7 @@ import (
 // create-key. Key creators only; the guard looks the key up before any
 // preview (so an unknown id is said at once); the preview's Confirm and
 // Cancel carry the guard's ticket, which only the requester can use, once,
-// within 10 minutes. The clicks arrive through action (actions.go).
+// within the confirmation window. The clicks arrive through action (actions.go).
 
 // prepareRevoke answers the command: a refusal at once, otherwise "working
 // on it" now and, once io.net's key list was read, the preview (or why
@@ -93,7 +93,7 @@ func revokePreviewMessage(p *iocloud.RevokePending, now time.Time) *message {
 			summary: fmt.Sprintf("Revoke key %q, shown as %s (id %s)? Anything that uses it stops working at once.",
 				clip(k.Description, 100), k.Display, k.KeyID),
 		},
-		notes: []string{fmt.Sprintf("Only you can confirm it, once, within 10 minutes (until %s).", p.ExpiresAt.UTC().Format("15:04 MST"))},
+		notes: []string{onlyYouNote(p.ExpiresAt)},
 	}
 }
 

@@ -228,7 +228,7 @@ func describe(a *iocloud.Approval) pageData {
 		// stdio, or HTTP on loopback without tokens: whoever uses this computer.
 		who = "mcp:local (an assistant on this computer)"
 	}
-	if a.Action == "revoke_api_key" {
+	if a.Action == revokeKeyTool {
 		d.Rows = [][2]string{{"Key id", a.KeyID}, {"Shown as", a.Display}, {"Description", a.Request.Description},
 			{"Expires", stamp(a.Request.ExpiresAt)}, {"Asked by", who}}
 	} else {
@@ -250,11 +250,11 @@ func titleOf(a *iocloud.Approval) string {
 		return "Revoke this io.net API key?"
 	case a.Pending():
 		return "Create this io.net API key?"
-	case a.Status == "cancelled" && revoke:
+	case a.Status == iocloud.OutcomeCancelled && revoke:
 		return "Cancelled: the key was not revoked"
-	case a.Status == "cancelled":
+	case a.Status == iocloud.OutcomeCancelled:
 		return "Cancelled: no key was created"
-	case a.Status == "revoked":
+	case a.Status == iocloud.OutcomeRevoked:
 		return "io.net API key revoked"
 	case a.Status == iocloud.OutcomeCreated:
 		return "io.net API key created"
@@ -270,9 +270,9 @@ func decidedText(a *iocloud.Approval) string {
 	switch a.Status {
 	case iocloud.OutcomeCreated:
 		return "Approved: the key was created (key id " + a.KeyID + ", shown as " + a.Display + "). Its secret was shown once, right after approval, and is not shown again."
-	case "revoked":
+	case iocloud.OutcomeRevoked:
 		return "Approved: the key " + a.KeyID + " was revoked."
-	case "cancelled":
+	case iocloud.OutcomeCancelled:
 		return "Cancelled: nothing was done."
 	case iocloud.ApprovalWorking:
 		return "Approved: the action is running; reload in a few seconds."

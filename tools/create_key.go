@@ -122,7 +122,7 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 			return failuref("Not created: this server does not take confirmation_token; it asks through your client's " +
 				"confirmation prompt. Call create_api_key again without confirmation_token."), nil
 		}
-		return k.confirm(ctx, actor, in.ConfirmationToken, binding, viaToken), nil
+		return k.confirm(ctx, actor, in.ConfirmationToken, binding, iocloud.ViaToken), nil
 	}
 	return k.firstCall(ctx, actor, in, binding, canElicit), nil
 }
@@ -158,9 +158,9 @@ func (k *keyTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.Cal
 			"Call create_api_key again with only its arguments, and confirm when asked.")
 	}
 	if accepted(server.ElicitationResponse(req.Params.InputResponses, confirmInput)) {
-		return k.confirm(ctx, actor, state, binding, viaElicitation)
+		return k.confirm(ctx, actor, state, binding, iocloud.ViaElicitation)
 	}
-	if _, err := k.guard.Cancel(ctx, actor, state, binding, viaElicitation); err != nil {
+	if _, err := k.guard.Cancel(ctx, actor, state, binding, iocloud.ViaElicitation); err != nil {
 		return k.notCreated(err, actor)
 	}
 	return k.cancelled()

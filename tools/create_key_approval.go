@@ -12,7 +12,7 @@ import (
 const (
 	statusApprovalRequired = "approval_required"
 	statusApprovalPending  = "approval_pending"
-	secretOnApprovalPage   = "approval_page"
+	secretOnApprovalPage   = iocloud.ViaApprovalPage
 )
 
 // usesApprovalPage: url mode always; auto mode when the client cannot show
@@ -93,7 +93,7 @@ func (k *keyTool) approvalStatus(ctx context.Context, actor iocloud.Actor, token
 		out.Scopes, out.ExpiresAt, out.SecretDelivery = nonNil(a.Request.Scopes), &expires, secretOnApprovalPage
 		return structured(out, fmt.Sprintf("The user approved: key %s (shown as %s) was created, expiring %s. Its secret "+
 			"was shown to the user on the approval page and is not available here.", a.KeyID, a.Display, stamp(expires)))
-	case "cancelled":
+	case iocloud.OutcomeCancelled:
 		return structured(keyOut{Status: statusCancelled, Sandbox: k.sandbox}, "The user cancelled on the approval page. Nothing was created.")
 	}
 	out.KeyID, out.Display = a.KeyID, a.Display

@@ -14,7 +14,7 @@ import (
 const (
 	statusCreated              = "created"
 	statusConfirmationRequired = "confirmation_required"
-	statusCancelled            = "cancelled"
+	statusCancelled            = iocloud.OutcomeCancelled
 )
 
 // keyOut is create_api_key's structuredContent (createKeyOutputSchema). One
@@ -120,12 +120,6 @@ func (k *keyTool) deliver(created *iocloud.CreatedKey) *mcp.CallToolResult {
 	out.APIKey = created.Secret.Reveal()
 	return structured(out, summary+" This is the only time the secret is shown; store it now: "+out.APIKey)
 }
-
-// How the person confirmed, for the audit's "via".
-const (
-	viaElicitation = "elicitation"
-	viaToken       = "token"
-)
 
 // notCreated is the isError result for a confirmation the guard refused
 // (expired, reused, for other arguments, forged) or a confirmed creation

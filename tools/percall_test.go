@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// stepClock is a clock the test moves.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // At INFO, calls write no line each; one summary a minute counts them. At
 // DEBUG, mcp-go's per-call records are there, demoted to DEBUG.
 func TestPerCallLogsAreDebugWithAnInfoSummary(t *testing.T) {
@@ -43,7 +24,7 @@ func TestPerCallLogsAreDebugWithAnInfoSummary(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			logs := &testutil.SyncBuffer{}
-			clock := &stepClock{now: time.Now()}
+			clock := testutil.NewClock(time.Now())
 			srv, err := tools.NewServer(tools.Config{
 				Catalog: e.client, ReadOnly: true, Sandbox: true, Version: "test", Now: clock.Now,
 				Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level})),
@@ -68,7 +49,7 @@ func TestPerCallLogsAreDebugWithAnInfoSummary(t *testing.T) {
 				assert.NotContains(t, out, "msg=mcp.tool")
 			}
 
-			clock.advance(61 * time.Second)
+			clock.Advance(61 * time.Second)
 			require.False(t, call(t, c, "list_hardware", map[string]any{}).IsError)
 			out = logs.String()
 			require.Contains(t, out, "level=INFO msg=\"mcp calls\"")

@@ -62,7 +62,7 @@ func revokeAPIKey(cfg Config) toolSpec {
 		mcp.WithString("key_id",
 			mcp.Required(),
 			mcp.Description("The key_id (a UUID) as list_api_keys shows it."),
-			mcp.Pattern(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)),
+			mcp.Pattern(uuidPattern)),
 		mcp.WithString("confirmation_token",
 			mcp.Description("Only on a later call: the confirmation_token from the first answer, with the same key_id."),
 			mcp.MinLength(1), mcp.MaxLength(4096)),
@@ -116,7 +116,7 @@ func (r *revokeTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 		case pageMode:
 			return r.status(ctx, actor, in.ConfirmationToken, binding), nil
 		case r.mode == ConfirmToken:
-			return r.confirm(ctx, actor, in.ConfirmationToken, binding, viaToken), nil
+			return r.confirm(ctx, actor, in.ConfirmationToken, binding, iocloud.ViaToken), nil
 		default:
 			return failuref("Not revoked: this server asks the user through your client's prompt, not with a " +
 				"confirmation_token. Call revoke_api_key again with only key_id."), nil
@@ -168,9 +168,9 @@ func (r *revokeTool) answered(ctx context.Context, actor iocloud.Actor, req mcp.
 		return failuref("Not revoked: a confirmation answer arrived without the state this server issues. Call revoke_api_key again.")
 	}
 	if accepted(server.ElicitationResponse(req.Params.InputResponses, confirmInput)) {
-		return r.confirm(ctx, actor, state, binding, viaElicitation)
+		return r.confirm(ctx, actor, state, binding, iocloud.ViaElicitation)
 	}
-	if _, err := r.guard.CancelRevoke(ctx, actor, state, binding, viaElicitation); err != nil {
+	if _, err := r.guard.CancelRevoke(ctx, actor, state, binding, iocloud.ViaElicitation); err != nil {
 		return r.failed(err, actor)
 	}
 	return structured(revokeOut{Status: statusCancelled, Sandbox: r.sandbox}, "Not revoked: the user declined. The key still works.")
@@ -181,7 +181,7 @@ func (r *revokeTool) confirm(ctx context.Context, actor iocloud.Actor, token, bi
 	if err != nil {
 		return r.failed(err, actor)
 	}
-	return structured(revokeOut{Status: "revoked", KeyID: key.KeyID, Sandbox: r.sandbox}, "Revoked "+revokeText(*key)+".")
+	return structured(revokeOut{Status: iocloud.OutcomeRevoked, KeyID: key.KeyID, Sandbox: r.sandbox}, "Revoked "+revokeText(*key)+".")
 }
 
 func (r *revokeTool) status(ctx context.Context, actor iocloud.Actor, token, binding string) *mcp.CallToolResult {
@@ -194,9 +194,9 @@ func (r *revokeTool) status(ctx context.Context, actor iocloud.Actor, token, bin
 	case iocloud.ApprovalPending, iocloud.ApprovalWorking:
 		out.Status, out.ApprovalURL = statusApprovalPending, approvalURL(r.base(), a.ID)
 		return structured(out, "The user has not decided yet; nothing was revoked. The approval link is "+out.ApprovalURL)
-	case "revoked":
+	case iocloud.OutcomeRevoked:
 		return structured(out, "The user approved: key "+a.KeyID+" was revoked.")
-	case "cancelled":
+	case iocloud.OutcomeCancelled:
 		return structured(out, "The user cancelled; the key still works.")
 	}
 	res := structured(out, "The approval ended as "+a.Status+". "+a.Reason)
@@ -214,7 +214,7 @@ func (r *revokeTool) failed(err error, actor iocloud.Actor) *mcp.CallToolResult 
 	var fail *iocloud.RevokeFailure
 	switch {
 	case errors.Is(err, iocloud.ErrKeyNotFound):
-		res := structured(revokeOut{Status: "not_found", Sandbox: r.sandbox}, advice)
+		res := structured(revokeOut{Status: iocloud.OutcomeNotFound, Sandbox: r.sandbox}, advice)
 		res.IsError = true
 		return res
 	case errors.As(err, &fail):

@@ -2,22 +2,16 @@ package guard
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
-)
-
-// Approval statuses (see iocloud.ApprovalPending).
-const (
-	ApprovalPending = iocloud.ApprovalPending
-	ApprovalWorking = iocloud.ApprovalWorking
 )
 
 // approvalKeep is how long a finished approval is remembered, so the
@@ -42,14 +36,14 @@ func newApprovalID() string {
 // Prepare or PrepareRevoke) for a person to decide on the approval page.
 // It returns the approval; nothing is performed.
 func (g *Guard) OpenApproval(ctx context.Context, actor iocloud.Actor, token, binding string) (*Approval, error) {
-	tk, err := g.tickets.Check(token, TicketCheck{Action: ticketAction(token, g), Actor: actor.String(), Binding: binding})
+	tk, err := g.tickets.Check(token, TicketCheck{Action: g.sealed(token).Action, Actor: actor.String(), Binding: binding})
 	if err != nil {
 		return nil, err
 	}
 	a := &Approval{
 		ID: newApprovalID(), Action: tk.Action, Actor: tk.Actor, ActorName: actor.Name, TicketID: tk.ID(),
 		Request: tk.Request, KeyID: tk.KeyID, Display: tk.Display, ExpiresAt: tk.ExpiresAt,
-		Sandbox: g.sandbox, Status: ApprovalPending, Token: token,
+		Sandbox: g.sandbox, Status: iocloud.ApprovalPending, Token: token,
 	}
 	if err := g.saveApproval(ctx, a); err != nil {
 		return nil, err
@@ -58,16 +52,6 @@ func (g *Guard) OpenApproval(ctx context.Context, actor iocloud.Actor, token, bi
 		return nil, fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err)
 	}
 	return a, nil
-}
-
-// ticketAction reads the action a token claims, so OpenApproval checks the
-// ticket against it (the MAC check still decides).
-func ticketAction(token string, g *Guard) string {
-	tk, err := g.tickets.verify(token)
-	if err != nil {
-		return ""
-	}
-	return tk.Action
 }
 
 // notFiledForPage refuses a tool's confirmation (elicitation answer, token)
@@ -111,24 +95,15 @@ func (g *Guard) Approval(ctx context.Context, id string) (*Approval, error) {
 // ticket must be the caller's and bound to these arguments; an expired
 // ticket whose approval was decided still reports the decision.
 func (g *Guard) ApprovalStatus(ctx context.Context, actor iocloud.Actor, action, token, binding string) (*Approval, error) {
-	tk, err := g.tickets.verify(token)
+	tk, err := g.tickets.checkOwner(token, TicketCheck{Action: action, Actor: actor.String(), Binding: binding})
 	if err != nil {
 		return nil, err
-	}
-	if tk.Action != action {
-		return nil, iocloud.ErrTicketMismatch
-	}
-	if tk.Actor != actor.String() {
-		return nil, iocloud.ErrTicketWrongActor
-	}
-	if (binding != "" || tk.Binding != "") && !hmac.Equal([]byte(tk.Binding), []byte(binding)) {
-		return nil, iocloud.ErrTicketMismatch
 	}
 	raw, err := g.store.Get(ctx, "approval-of:"+tk.ID())
 	switch {
 	case errors.Is(err, state.ErrNotFound):
 		if !g.now().Before(tk.ExpiresAt) {
-			return nil, fmt.Errorf("%w (at %s)", iocloud.ErrTicketExpired, tk.ExpiresAt.UTC().Format(time.RFC3339))
+			return nil, expiredAt(tk.ExpiresAt)
 		}
 		return nil, ErrApprovalNotFound
 	case err != nil:
@@ -139,7 +114,7 @@ func (g *Guard) ApprovalStatus(ctx context.Context, actor iocloud.Actor, action,
 		return nil, err
 	}
 	if a.Pending() && !g.now().Before(a.ExpiresAt) {
-		return nil, fmt.Errorf("%w (at %s)", iocloud.ErrTicketExpired, a.ExpiresAt.UTC().Format(time.RFC3339))
+		return nil, expiredAt(a.ExpiresAt)
 	}
 	return a, nil
 }
@@ -158,16 +133,16 @@ func (g *Guard) Approve(ctx context.Context, id string) (*Approval, *iocloud.Cre
 	if err := g.Preflight(); err != nil {
 		return a, nil, g.refuse(ctx, actor, a.Action, err, nil)
 	}
-	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
+	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.sealed(a.Token).Binding)
 	if err != nil {
 		return a, nil, err
 	}
-	a.Status = ApprovalWorking
+	a.Status = iocloud.ApprovalWorking
 	_ = g.saveApproval(ctx, a) // best effort: the outcome below is what counts
 
 	switch tk.Action {
 	case ActionRevokeAPIKey:
-		_, err = g.revokeOnce(ctx, actor, tk, ViaApprovalPage)
+		_, err = g.revokeOnce(ctx, actor, tk, iocloud.ViaApprovalPage)
 		a.Status = revokeStatus(err)
 		g.finish(ctx, a, err)
 		return a, nil, err
@@ -176,12 +151,12 @@ func (g *Guard) Approve(ctx context.Context, id string) (*Approval, *iocloud.Cre
 		// new settings): check the exact request again.
 		if _, perr := g.policy.Check(iocloud.KeyAsk{Description: tk.Request.Description, ExpiresAt: tk.Request.ExpiresAt,
 			Scopes: tk.Request.Scopes, Project: tk.Request.Project}, g.now()); perr != nil {
-			g.recordTicket(ctx, actor, OutcomeRefused, tk, ViaApprovalPage, perr)
+			g.recordTicket(ctx, actor, OutcomeRefused, tk, iocloud.ViaApprovalPage, perr)
 			a.Status = iocloud.OutcomeNotCreated
 			g.finish(ctx, a, perr)
 			return a, nil, perr
 		}
-		key, err := g.createOnce(ctx, actor, tk, ViaApprovalPage)
+		key, err := g.createOnce(ctx, actor, tk, iocloud.ViaApprovalPage)
 		a.Status = createStatus(err)
 		if key != nil {
 			a.KeyID, a.Display, a.Request.ExpiresAt = key.Key.KeyID, key.Key.Display, key.Key.ExpiresAt
@@ -202,12 +177,12 @@ func (g *Guard) CancelApproval(ctx context.Context, id string) (*Approval, error
 		return nil, err
 	}
 	actor := actorOf(a)
-	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.bindingOf(a.Token))
+	tk, err := g.openTicket(ctx, actor, a.Action, a.Token, g.sealed(a.Token).Binding)
 	if err != nil {
 		return a, err
 	}
-	g.recordTicket(ctx, actor, OutcomeCancelled, tk, ViaApprovalPage, nil)
-	a.Status = OutcomeCancelled
+	g.recordTicket(ctx, actor, iocloud.OutcomeCancelled, tk, iocloud.ViaApprovalPage, nil)
+	a.Status = iocloud.OutcomeCancelled
 	g.finish(ctx, a, nil)
 	return a, nil
 }
@@ -236,28 +211,17 @@ func (g *Guard) keepFor(a *Approval) time.Duration {
 	return a.ExpiresAt.Sub(g.now()) + approvalKeep
 }
 
-// bindingOf is the binding sealed into a token: the approval page redeems
-// exactly the token it was filed with, whatever arguments it was bound to.
-func (g *Guard) bindingOf(token string) string {
-	tk, err := g.tickets.verify(token)
-	if err != nil {
-		return ""
-	}
-	return tk.Binding
+// sealed reads what a token claims (action, binding) before it is checked;
+// the MAC check that follows still decides. A token that does not verify
+// gives the zero Ticket, which matches nothing.
+func (g *Guard) sealed(token string) Ticket {
+	tk, _ := g.tickets.verify(token)
+	return tk
 }
 
 func actorOf(a *Approval) iocloud.Actor {
-	frontend, id, _ := cutActor(a.Actor)
+	frontend, id, _ := strings.Cut(a.Actor, ":")
 	return iocloud.Actor{Frontend: frontend, ID: id, Name: a.ActorName}
-}
-
-func cutActor(s string) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == ':' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 func createStatus(err error) string {
@@ -275,9 +239,9 @@ func revokeStatus(err error) string {
 	var fail *iocloud.RevokeFailure
 	switch {
 	case err == nil:
-		return OutcomeRevoked
+		return iocloud.OutcomeRevoked
 	case errors.Is(err, iocloud.ErrKeyNotFound):
-		return OutcomeNotFound
+		return iocloud.OutcomeNotFound
 	case errors.As(err, &fail):
 		return fail.Outcome
 	}

@@ -12,27 +12,16 @@ import (
 	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
-// Audit outcomes besides the creation outcomes of package iocloud (created,
-// created_secret_unavailable, not_created, unknown), which it uses as is.
+// Audit outcomes of the guard's own steps. What became of an action
+// (created, not_created, revoked, cancelled, …) is package iocloud's word,
+// used as is, since the frontends show the same words.
 const (
-	OutcomePending   = "pending"   // preview shown, ticket issued
-	OutcomeRefused   = "refused"   // policy, limit, store or missing/expired JWT; nothing asked of io.net
-	OutcomeRejected  = "rejected"  // confirmation invalid, expired, reused or someone else's
-	OutcomeCancelled = "cancelled" // declined or cancelled by the requester
-	OutcomeApproved  = "approved"  // approved on the approval page; the action follows
-	OutcomeCreating  = "creating"  // written before the POST; the key may exist from here on
-	OutcomeRevoking  = "revoking"  // written before the DELETE
-	OutcomeRevoked   = "revoked"
-	OutcomeNotFound  = "not_found" // the key to revoke does not exist
-)
-
-// Ways a person confirmed (the "via" field).
-const (
-	ViaElicitation  = "elicitation"
-	ViaToken        = "token"
-	ViaApprovalPage = "approval_page"
-	ViaSlackButton  = "slack_button"
-	ViaConsole      = "console"
+	OutcomePending  = "pending"  // preview shown, ticket issued
+	OutcomeRefused  = "refused"  // policy, limit, store or missing/expired JWT; nothing asked of io.net
+	OutcomeRejected = "rejected" // confirmation invalid, expired, reused or someone else's
+	OutcomeApproved = "approved" // approved on the approval page; the action follows
+	OutcomeCreating = "creating" // written before the POST; the key may exist from here on
+	OutcomeRevoking = "revoking" // written before the DELETE
 )
 
 // AuditEvent is one step of a key action. It never holds a secret: it has

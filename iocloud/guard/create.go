@@ -128,7 +128,7 @@ func (g *Guard) Cancel(ctx context.Context, actor iocloud.Actor, token, binding,
 	if err != nil {
 		return iocloud.KeyRequest{}, err
 	}
-	g.recordTicket(ctx, actor, OutcomeCancelled, tk, via, nil)
+	g.recordTicket(ctx, actor, iocloud.OutcomeCancelled, tk, via, nil)
 	return tk.Request, nil
 }
 

@@ -63,7 +63,7 @@ func (g *Guard) reservePreview(ctx context.Context, actor iocloud.Actor, nonce s
 		return fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err)
 	}
 	if !slot.Acquired {
-		return &iocloud.LimitError{Limit: fmt.Sprintf("previews in %s", formatWindow(ttl)), Max: g.limits.MaxPending * PreviewsPerPendingPlace, FreesIn: slot.FreesIn}
+		return &iocloud.LimitError{Limit: "previews in " + iocloud.InWords(ttl), Max: g.limits.MaxPending * PreviewsPerPendingPlace, FreesIn: slot.FreesIn}
 	}
 	slot, err = g.store.Acquire(ctx, pendingSet(actor), nonce, ttl, g.limits.MaxPending)
 	if err != nil {
@@ -112,13 +112,6 @@ func (g *Guard) releaseDaily(ctx context.Context, actor iocloud.Actor, ticketID 
 	if err := g.store.Release(ctx, daySet(actor), ticketID); err != nil {
 		g.logger.WarnContext(ctx, "could not give back a daily key place after a key that was not created", "err", err)
 	}
-}
-
-func formatWindow(d time.Duration) string {
-	if d%time.Minute == 0 {
-		return fmt.Sprintf("%d minutes", int(d/time.Minute))
-	}
-	return d.String()
 }
 
 // refusalSummary keeps a flood of identical refusals out of the audit and

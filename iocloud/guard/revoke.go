@@ -85,10 +85,10 @@ func (g *Guard) revokeOnce(ctx context.Context, actor iocloud.Actor, tk Ticket, 
 	cancel()
 	switch {
 	case err == nil:
-		record(OutcomeRevoked, nil)
+		record(iocloud.OutcomeRevoked, nil)
 		return key, nil
 	case errors.Is(err, iocloud.ErrKeyNotFound):
-		record(OutcomeNotFound, err)
+		record(iocloud.OutcomeNotFound, err)
 		return nil, err
 	case !ambiguous(err):
 		record(iocloud.OutcomeNotRevoked, err)
@@ -106,7 +106,7 @@ func (g *Guard) revokeOnce(ctx context.Context, actor iocloud.Actor, tk Ticket, 
 		record(iocloud.OutcomeNotRevoked, err)
 		return nil, &iocloud.RevokeFailure{Outcome: iocloud.OutcomeNotRevoked, KeyID: tk.KeyID, TicketID: tk.ID(), Err: err}
 	}
-	record(OutcomeRevoked, nil)
+	record(iocloud.OutcomeRevoked, nil)
 	return key, nil
 }
 
@@ -116,7 +116,7 @@ func (g *Guard) CancelRevoke(ctx context.Context, actor iocloud.Actor, token, bi
 	if err != nil {
 		return nil, err
 	}
-	ev := g.event(actor, ActionRevokeAPIKey, OutcomeCancelled, nil)
+	ev := g.event(actor, ActionRevokeAPIKey, iocloud.OutcomeCancelled, nil)
 	ev.TicketID, ev.Via, ev.KeyID, ev.Display = tk.ID(), via, tk.KeyID, tk.Display
 	g.audit.Record(ctx, ev)
 	return &iocloud.APIKey{KeyID: tk.KeyID, Display: tk.Display, Description: tk.Request.Description, ExpiresAt: tk.Request.ExpiresAt}, nil

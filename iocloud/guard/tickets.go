@@ -176,6 +176,19 @@ func (t *Tickets) Seal(tk Ticket) (string, Ticket, error) {
 // malformed or tampered token is ErrTicketInvalid; one sealed with another
 // key (a restart with a per-process key, another replica) is ErrTicketStale.
 func (t *Tickets) Check(token string, check TicketCheck) (Ticket, error) {
+	tk, err := t.checkOwner(token, check)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if !t.now().Before(tk.ExpiresAt) {
+		return Ticket{}, expiredAt(tk.ExpiresAt)
+	}
+	return tk, nil
+}
+
+// checkOwner is Check without the expiry: MAC, action, actor and binding.
+// Asking what became of an expired request needs exactly this much.
+func (t *Tickets) checkOwner(token string, check TicketCheck) (Ticket, error) {
 	tk, err := t.verify(token)
 	if err != nil {
 		return Ticket{}, err
@@ -189,10 +202,12 @@ func (t *Tickets) Check(token string, check TicketCheck) (Ticket, error) {
 	if (check.Binding != "" || tk.Binding != "") && !hmac.Equal([]byte(tk.Binding), []byte(check.Binding)) {
 		return Ticket{}, iocloud.ErrTicketMismatch
 	}
-	if !t.now().Before(tk.ExpiresAt) {
-		return Ticket{}, fmt.Errorf("%w (at %s)", iocloud.ErrTicketExpired, tk.ExpiresAt.UTC().Format(time.RFC3339))
-	}
 	return tk, nil
+}
+
+// expiredAt is ErrTicketExpired with the time it happened.
+func expiredAt(at time.Time) error {
+	return fmt.Errorf("%w (at %s)", iocloud.ErrTicketExpired, at.UTC().Format(time.RFC3339))
 }
 
 // Open checks the ticket and uses it up, atomically in the state store: of

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 	"github.com/iocloud-chatops/iocloud/iocloud/state"
@@ -21,26 +22,11 @@ import (
 // testSecret is a valid IOCLOUD_CONFIRM_SECRET for tests.
 var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
 
-// fakeClock is an injectable clock, safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the tests' hand-moved clock, started on a fixed day.
+type fakeClock = testutil.Clock
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return testutil.NewClock(time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC))
 }
 
 func sampleTicket() guard.Ticket {

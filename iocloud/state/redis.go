@@ -10,6 +10,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// errBadRedisURL replaces go-redis's parse error, which can quote the URL,
+// password included.
+var errBadRedisURL = errors.New("the Redis URL does not parse (use redis://[:password@]host:6379[/db], or rediss:// for TLS)")
+
 // redisPrefix namespaces every key, so the store can share a Redis database
 // with other applications.
 const redisPrefix = "iocloud:"
@@ -27,8 +31,7 @@ type Redis struct {
 func OpenRedis(url string) (*Redis, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		// go-redis's message can quote the URL, password included.
-		return nil, errors.New("the Redis URL could not be parsed; send redis://[:password@]host:port[/db] or rediss://… for TLS")
+		return nil, errBadRedisURL
 	}
 	// Fail fast: a guard waiting on a dead Redis keeps a person waiting.
 	opts.DialTimeout = 2 * time.Second

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Store is the guard's state. Keys and set names are opaque strings chosen
@@ -79,20 +81,38 @@ func unavailable(op string, err error) error {
 // server yet (see Ping): a store that is down at start-up must not stop the
 // reads from being served.
 func Open(spec string) (Store, error) {
+	if err := CheckSpec(spec); err != nil {
+		return nil, err
+	}
 	switch {
-	case spec == "" || spec == "memory":
-		return NewMemory(), nil
 	case strings.HasPrefix(spec, "file:"):
-		path := strings.TrimPrefix(spec, "file:")
-		if path == "" {
-			return nil, errors.New(`"file:" needs a path, e.g. file:/var/lib/iocloud/state.db`)
-		}
-		return OpenFile(path)
+		return OpenFile(strings.TrimPrefix(spec, "file:"))
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
 		return OpenRedis(spec)
 	default:
-		return nil, fmt.Errorf("%s is not a state store; send memory, file:PATH or a redis:// or rediss:// URL", describeSpec(spec))
+		return NewMemory(), nil
 	}
+}
+
+// CheckSpec is the grammar of a spec, checked without opening anything:
+// configuration validates with it, so the grammar lives here once. Its
+// messages never echo a URL, which may hold a password.
+func CheckSpec(spec string) error {
+	switch {
+	case spec == "" || spec == "memory":
+		return nil
+	case strings.HasPrefix(spec, "file:"):
+		if strings.TrimPrefix(spec, "file:") == "" {
+			return errors.New("file: needs a path (use e.g. file:/var/lib/iocloud/state.db)")
+		}
+		return nil
+	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
+		if _, err := redis.ParseURL(spec); err != nil {
+			return errBadRedisURL
+		}
+		return nil
+	}
+	return fmt.Errorf("%s is not a state store (use memory, file:/path/to/state.db, or redis://host:6379)", describeSpec(spec))
 }
 
 // Durable reports whether a spec names a store that outlives the process
