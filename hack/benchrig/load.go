@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -75,13 +76,18 @@ func (s sample) quantile(q float64) time.Duration {
 
 // cell is one measured run of one side (ours or the reference).
 type cell struct {
-	p50, p99     float64 // ms
-	rps          float64
-	cpuPerCall   float64 // µs of the server process
-	connsPerCall float64 // new upstream connections per call
-	calls        int
-	errs         int64
-	lastErr      error
+	p50, p99   float64 // ms
+	rps        float64
+	cpuPerCall float64 // µs of the server process
+	// rigCPUPerCall is µs of this process: the client (go-sdk or plain)
+	// and the fake io.net, which does the same work for both sides. On a
+	// saturated machine it shares the cores with the server, so it is
+	// part of every latency figure.
+	rigCPUPerCall float64
+	connsPerCall  float64 // new upstream connections per call
+	calls         int
+	errs          int64
+	lastErr       error
 }
 
 // measure runs a warm-up phase (connections opened, caches filled), then
@@ -89,16 +95,20 @@ type cell struct {
 // connections around it.
 func measure(ctx context.Context, warm, p phase, pid int, up *upstream, call func(ctx context.Context, worker int) error) cell {
 	warm.run(ctx, call)
+	self := os.Getpid()
 	cpu0, _ := cpuTime(pid)
+	gen0, _ := cpuTime(self)
 	conns0 := up.conns.Load()
 	s := p.run(ctx, call)
 	cpu1, _ := cpuTime(pid)
+	gen1, _ := cpuTime(self)
 	conns1 := up.conns.Load()
 	n := len(s.lat)
 	c := cell{calls: n, errs: s.errs, lastErr: s.lastErr, p50: ms(s.quantile(0.50)), p99: ms(s.quantile(0.99))}
 	if n > 0 {
 		c.rps = float64(n) / s.elapsed.Seconds()
 		c.cpuPerCall = float64((cpu1 - cpu0).Microseconds()) / float64(n)
+		c.rigCPUPerCall = float64((gen1 - gen0).Microseconds()) / float64(n)
 		c.connsPerCall = float64(conns1-conns0) / float64(n)
 	}
 	return c

@@ -41,6 +41,7 @@ func (rs *results) cells(scenario string, c int, a, b cell, hasRef bool) {
 	rs.add(scenario, c, "p99 ms", a.p99, b.p99, hasRef)
 	rs.add(scenario, c, "req/s", a.rps, b.rps, hasRef)
 	rs.add(scenario, c, "server CPU µs/call", a.cpuPerCall, b.cpuPerCall, hasRef)
+	rs.add(scenario, c, "client + fake io.net CPU µs/call", a.rigCPUPerCall, b.rigCPUPerCall, hasRef)
 	rs.add(scenario, c, "new upstream conns/call", a.connsPerCall, b.connsPerCall, hasRef)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -23,6 +24,8 @@ type rig struct {
 	// Each server gets its own fake io.net, so connections are attributed.
 	ours, oursWarm, oursFan, plain, plainFan, bot, botHang *serverProc
 	upOurs, upWarm, upFan, upPlain, upPlainFan, upStdio    *upstream
+	upStdioBare                                            *upstream
+	stdioBare                                              *rawStdio
 	upBot, upBotHang                                       *upstream
 	stdio                                                  *mcp.ClientSession
 	stdioPID                                               int
@@ -61,7 +64,7 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 		up    **upstream
 		types int
 	}{{&r.upOurs, mainTypes}, {&r.upWarm, mainTypes}, {&r.upFan, fanTypes}, {&r.upPlain, mainTypes},
-		{&r.upPlainFan, fanTypes}, {&r.upStdio, mainTypes}, {&r.upBot, mainTypes}, {&r.upBotHang, mainTypes}} {
+		{&r.upPlainFan, fanTypes}, {&r.upStdio, mainTypes}, {&r.upStdioBare, mainTypes}, {&r.upBot, mainTypes}, {&r.upBotHang, mainTypes}} {
 		if *u.up, err = startUpstream(ctx, u.types, o.latency); err != nil {
 			return nil, err
 		}
@@ -89,6 +92,11 @@ func newRig(ctx context.Context, o options) (_ *rig, err error) {
 		return nil, fmt.Errorf("iocloud-mcp over stdio: %w", err)
 	}
 	r.closers = append(r.closers, func() { _ = r.stdio.Close() })
+	args, _ := json.Marshal(replicasArgs(hardwareAsked, false))
+	if r.stdioBare, err = startRawStdio(ctx, r.mcpBin, r.mcpEnv(r.upStdioBare, "0"), args); err != nil {
+		return nil, fmt.Errorf("iocloud-mcp over stdio, bare client: %w", err)
+	}
+	r.closers = append(r.closers, r.stdioBare.close)
 
 	if r.sink, err = startSink(ctx); err != nil {
 		return nil, err
@@ -146,12 +154,19 @@ func (r *rig) close() {
 	r.closers = nil
 }
 
-func (r *rig) note(c cell) cell {
-	if c.errs > 0 {
-		r.failures += c.errs
-		r.lastFailure = c.lastErr
+// note counts the failed calls of a scenario's cells and keeps the last,
+// named, so a failed run says where it failed.
+func (r *rig) note(scenario string, c int, cells ...cell) {
+	for i, cl := range cells {
+		if cl.errs > 0 {
+			r.failures += cl.errs
+			side := "ours"
+			if i > 0 {
+				side = "reference"
+			}
+			r.lastFailure = fmt.Errorf("%s, c=%d, %s: %w", scenario, c, side, cl.lastErr)
+		}
 	}
-	return c
 }
 
 // phases are the warm-up and the measured phase at concurrency c.

@@ -19,18 +19,18 @@ func (r *rig) round(ctx context.Context, n int) error {
 	for _, c := range r.o.conc {
 		warm, p := r.phases(c)
 		plain := func(up *upstream, proc *serverProc, distinct bool, hardware string) cell {
-			return r.note(measure(ctx, warm, p, proc.pid(), up, func(ctx context.Context, _ int) error {
+			return measure(ctx, warm, p, proc.pid(), up, func(ctx context.Context, _ int) error {
 				ask := plainAsk{Hardware: hardware}
 				if distinct {
 					ask.NodePoolID = replicasArgs("", true)["node_pool_id"].(string)
 				}
 				return plainCall(ctx, r.hc, proc.url, ask)
-			}))
+			})
 		}
 		overSessions := func(ss []*mcp.ClientSession, pid int, up *upstream, distinct bool, hardware string) cell {
-			return r.note(measure(ctx, warm, p, pid, up, func(ctx context.Context, w int) error {
+			return measure(ctx, warm, p, pid, up, func(ctx context.Context, w int) error {
 				return callReplicas(ctx, ss[w%len(ss)], replicasArgs(hardware, distinct))
-			}))
+			})
 		}
 		// HTTP sessions are connected afresh for each cell (outside the
 		// measurement): a session left idle between cells may have had its
@@ -38,7 +38,7 @@ func (r *rig) round(ctx context.Context, n int) error {
 		overHTTP := func(url, era string, n int, pid int, up *upstream, distinct bool, hardware string) cell {
 			ss, err := httpSessions(ctx, url, era, n, r.hc)
 			if err != nil {
-				return r.note(cell{errs: 1, lastErr: err})
+				return cell{errs: 1, lastErr: err}
 			}
 			defer closeAll(ss)
 			return overSessions(ss, pid, up, distinct, hardware)
@@ -59,17 +59,26 @@ func (r *rig) round(ctx context.Context, n int) error {
 			{"stdio", func() cell { return overSessions(stdioSessions, r.stdioPID, r.upStdio, false, hardwareAsked) }},
 		} {
 			a, b := pair(oursFirst, sc.ours, func() cell { return plain(r.upPlain, r.plain, false, hardwareAsked) })
-			r.results.cells("list_available_replicas, cache off, "+sc.name, c, a, b, true)
+			name := "list_available_replicas, cache off, " + sc.name
+			r.note(name, c, a, b)
+			r.results.cells(name, c, a, b, true)
 		}
 
-		warmCell := overHTTP(r.oursWarm.url+"/mcp", eraStateless, c, r.oursWarm.pid(), r.upWarm, false, hardwareAsked)
-		r.results.add("warm cache (HTTP "+eraStateless+")", c, "server CPU µs/call", warmCell.cpuPerCall, 0, false)
+		r.bareRound(ctx, c, oursFirst, warm, p, func() cell { return plain(r.upPlain, r.plain, false, hardwareAsked) })
+
+		for _, era := range []string{eraSessions, eraStateless} {
+			warmCell := overHTTP(r.oursWarm.url+"/mcp", era, c, r.oursWarm.pid(), r.upWarm, false, hardwareAsked)
+			name := "warm cache (HTTP " + era + ")"
+			r.note(name, c, warmCell)
+			r.results.add(name, c, "server CPU µs/call", warmCell.cpuPerCall, 0, false)
+		}
 
 		a, b := pair(oursFirst,
 			func() cell {
 				return overHTTP(oursURL, eraStateless, c, r.ours.pid(), r.upOurs, true, hardwareAsked)
 			},
 			func() cell { return plain(r.upPlain, r.plain, true, hardwareAsked) })
+		r.note("distinct node_pool_id", c, a, b)
 		r.results.add("distinct node_pool_id (nothing coalesces)", c, "new upstream conns/call", a.connsPerCall, b.connsPerCall, true)
 
 		if c <= 8 {
@@ -79,6 +88,7 @@ func (r *rig) round(ctx context.Context, n int) error {
 				},
 				func() cell { return plain(r.upPlainFan, r.plainFan, false, "") })
 			name := fmt.Sprintf("all-types fan-out over %d types", fanTypes)
+			r.note(name, c, a, b)
 			r.results.add(name, c, "p50 ms", a.p50, b.p50, true)
 			r.results.add(name, c, "server CPU µs/call", a.cpuPerCall, b.cpuPerCall, true)
 			r.results.add(name, c, "new upstream conns/call", a.connsPerCall, b.connsPerCall, true)
@@ -166,7 +176,7 @@ func (r *rig) slackRound(ctx context.Context) {
 	r.results.add(name, c, "bot CPU µs/command", fast.cpuPerCmd, 0, false)
 	if n := hang.ack.errs + fast.ack.errs; n > 0 {
 		r.failures += n
-		r.lastFailure = firstErr(fast.ack.lastErr, hang.ack.lastErr)
+		r.lastFailure = fmt.Errorf("slack commands at c=%d: %w", c, firstErr(fast.ack.lastErr, hang.ack.lastErr))
 	}
 }
 
