@@ -209,12 +209,34 @@ func (h Hints) createAdvice(e *CreateFailure) string {
 		return "io.net's answer to the key creation was lost and the key list could not be read, so it is unknown whether the key exists. " +
 			"Look at your API keys (list them) before trying again."
 	}
+	if e.Checked {
+		// Err's own advice would say the key may exist; the list says not.
+		return "No key was created: io.net's answer to the key creation " + whatWentWrong(e.Err) +
+			", and its key list, read afterwards, shows no new key. It is safe to start over."
+	}
 	return "No key was created; it is safe to start over. " + h.Advice(e.Err)
 }
 
 func (h Hints) revokeAdvice(e *RevokeFailure) string {
-	if e.Outcome == OutcomeUnknown {
+	switch {
+	case e.Outcome == OutcomeUnknown:
 		return "io.net's answer to the revocation was lost and the key list could not be read; list the keys to see whether " + e.KeyID + " is gone."
+	case e.Checked:
+		return "The key " + e.KeyID + " was not revoked and still works: io.net's answer to the revocation " + whatWentWrong(e.Err) +
+			", and its key list, read afterwards, still shows the key. Try again later."
 	}
 	return "The key " + e.KeyID + " was not revoked and still works. " + h.Advice(e.Err)
+}
+
+// whatWentWrong names, for a person, how an answer that left a key action
+// open failed: "was an error (502)", "did not come in time", "was lost".
+func whatWentWrong(err error) string {
+	var api *APIError
+	switch {
+	case errors.As(err, &api):
+		return fmt.Sprintf("was an error (%d)", api.StatusCode)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "did not come in time"
+	}
+	return "was lost or unreadable"
 }

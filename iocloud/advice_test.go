@@ -54,6 +54,20 @@ func TestAdvice(t *testing.T) {
 		{"approval on page", ErrApprovalOnPage, "This request waits for the person's decision on its approval page; a tool call can neither approve nor cancel it, so nothing was done. The person opens the approval link to decide; calling again with only the confirmation_token reports the outcome."},
 		{"cancelled", fmt.Errorf("x: %w", context.Canceled), "The request was cancelled."},
 		{"other", errors.New("something odd happened"), "Something odd happened."},
+		// An answer that left the key action open, settled by the key list:
+		// the list's verdict, without the cause's "may have … anyway".
+		{"not created, settled by the list", &CreateFailure{Outcome: OutcomeNotCreated, Checked: true,
+			Err: &APIError{StatusCode: 500, Method: "POST", Path: pathCreateKey}},
+			"No key was created: io.net's answer to the key creation was an error (500), and its key list, read afterwards, shows no new key. It is safe to start over."},
+		{"not created, timed out, settled by the list", &CreateFailure{Outcome: OutcomeNotCreated, Checked: true,
+			Err: fmt.Errorf("%w: %w", ErrMayBeCreated, context.DeadlineExceeded)},
+			"No key was created: io.net's answer to the key creation did not come in time, and its key list, read afterwards, shows no new key. It is safe to start over."},
+		{"not created, refused", &CreateFailure{Outcome: OutcomeNotCreated,
+			Err: &APIError{StatusCode: 403, Method: "POST", Path: pathCreateKey}},
+			"No key was created; it is safe to start over. io.net refused to create the key (403): check that the project is io-cloud and that the session token (IOCLOUD_JWT) is the token of your own account."},
+		{"not revoked, settled by the list", &RevokeFailure{Outcome: OutcomeNotRevoked, KeyID: "k1", Checked: true,
+			Err: fmt.Errorf("%w: malformed; %w", ErrUnavailable, ErrMayBeRevoked)},
+			"The key k1 was not revoked and still works: io.net's answer to the revocation was lost or unreadable, and its key list, read afterwards, still shows the key. Try again later."},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, testHints.Advice(tt.err), tt.name)

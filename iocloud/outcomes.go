@@ -37,6 +37,10 @@ type CreateFailure struct {
 	Key      *APIKey // set for OutcomeSecretUnavailable
 	TicketID string
 	Err      error // why (io.net's answer, a timeout, the audit log failing…)
+	// Checked: io.net's key list was read after an answer that left it
+	// open, and it settled the outcome. Err still says the key may exist;
+	// the list says it does not, so messages must not repeat Err's advice.
+	Checked bool
 }
 
 func (e *CreateFailure) Error() string {
@@ -46,6 +50,9 @@ func (e *CreateFailure) Error() string {
 	case OutcomeUnknown:
 		return fmt.Sprintf("io.net's answer was lost and the key list could not be read (%v); look at your API keys before trying again", e.Err)
 	default:
+		if e.Checked {
+			return fmt.Sprintf("no key was created: io.net's key list, read after this failure, shows none (%v)", e.Err)
+		}
 		return fmt.Sprintf("no key was created: %v", e.Err)
 	}
 }
@@ -136,11 +143,17 @@ type RevokeFailure struct {
 	KeyID    string
 	TicketID string
 	Err      error
+	// Checked: as for CreateFailure, the key list read afterwards still
+	// shows the key, whatever Err says it may have done.
+	Checked bool
 }
 
 func (e *RevokeFailure) Error() string {
-	if e.Outcome == OutcomeUnknown {
+	switch {
+	case e.Outcome == OutcomeUnknown:
 		return fmt.Sprintf("io.net's answer to revoking key %s was lost and the key list could not be read (%v); look at your API keys", e.KeyID, e.Err)
+	case e.Checked:
+		return fmt.Sprintf("key %s was not revoked: io.net's key list, read after this failure, still shows it (%v)", e.KeyID, e.Err)
 	}
 	return fmt.Sprintf("key %s was not revoked: %v", e.KeyID, e.Err)
 }

@@ -270,6 +270,21 @@ func TestRevokeIONetFailure(t *testing.T) {
 	assert.Contains(t, p.raw, "io.net API key revoked")
 	assert.Equal(t, 2, e.deletes(), "one DELETE per confirmed revocation")
 	assert.True(t, e.revoked(t, lost.Key.KeyID))
+
+	// io.net fails (502) without acting: the key list, read afterwards,
+	// still shows the key, and the person is told so, not "may have been
+	// revoked anyway".
+	failed := e.makeKey(t, "failed answer")
+	e.sb.SetFault(sandbox.RouteRevokeKey, sandbox.Fault{Status: http.StatusBadGateway, Times: 1})
+	p = e.askRevoke(t, alice, failed.Key.KeyID, "/cmd/failed")
+	confirm, _ = revokeButtons(t, p.msg)
+	e.click(t, alice, confirm.ActionID, confirm.Value, "/act/failed")
+	p = e.hook.next(t, wait)
+	assert.Contains(t, p.raw, "Nothing was revoked (not_revoked)")
+	assert.Contains(t, p.raw, "still shows the key")
+	assert.NotContains(t, p.raw, "may have been revoked")
+	assert.Equal(t, 3, e.deletes(), "never retried")
+	assert.False(t, e.revoked(t, failed.Key.KeyID))
 }
 
 // The audit channel hears who revoked which key, never a secret, with the

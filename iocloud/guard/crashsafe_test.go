@@ -80,6 +80,12 @@ func TestGuardAmbiguousCreateOutcomes(t *testing.T) {
 			case iocloud.OutcomeNotCreated:
 				assert.Nil(t, fail.Key)
 				require.ErrorIs(t, err, iocloud.ErrNotCreated)
+				// Every not_created here was settled by the key list, so the
+				// person is told that, not the cause's "may have been created".
+				assert.True(t, fail.Checked)
+				advice := iocloud.Advice(err)
+				assert.Contains(t, advice, "shows no new key. It is safe to start over.")
+				assert.NotContains(t, advice, "may have been created")
 			case iocloud.OutcomeUnknown:
 				assert.Nil(t, fail.Key)
 				require.ErrorIs(t, err, iocloud.ErrKeyMayExist)

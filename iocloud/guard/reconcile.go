@@ -48,6 +48,7 @@ func (g *Guard) reconcile(ctx context.Context, tk Ticket, started time.Time, cau
 		}
 	}
 	fail.Outcome = iocloud.OutcomeNotCreated
+	fail.Checked = true
 	return fail
 }
 

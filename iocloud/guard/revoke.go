@@ -103,8 +103,9 @@ func (g *Guard) revokeOnce(ctx context.Context, actor iocloud.Actor, tk Ticket, 
 		return nil, fail
 	}
 	if _, still := list.Find(tk.KeyID); still {
+		fail := &iocloud.RevokeFailure{Outcome: iocloud.OutcomeNotRevoked, KeyID: tk.KeyID, TicketID: tk.ID(), Err: err, Checked: true}
 		record(iocloud.OutcomeNotRevoked, err)
-		return nil, &iocloud.RevokeFailure{Outcome: iocloud.OutcomeNotRevoked, KeyID: tk.KeyID, TicketID: tk.ID(), Err: err}
+		return nil, fail
 	}
 	record(iocloud.OutcomeRevoked, nil)
 	return key, nil
