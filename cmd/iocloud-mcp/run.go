@@ -21,8 +21,10 @@ const binaryName = "iocloud-mcp"
 
 const usage = `Usage: iocloud-mcp [flags]
 
-Serves io.net's IO Cloud to AI assistants over MCP: list_hardware,
-list_available_replicas and create_api_key (asks the user to confirm first).
+Serves io.net's IO Cloud to AI assistants over MCP. Reads: list_hardware,
+list_available_replicas, quote_price, list_api_keys. Key actions, each
+approved by the person who asked before anything reaches io.net:
+create_api_key and revoke_api_key.
 
 Flags (each overrides its environment variable):
   --sandbox            serve the built-in io.net simulator; answers say "sandbox data"
@@ -34,17 +36,22 @@ Flags (each overrides its environment variable):
 
 Environment:
   IOCLOUD_API_KEY          io.net API key for reads (required unless --sandbox)
-  IOCLOUD_JWT              io.net session token; needed to create keys
+  IOCLOUD_JWT              io.net session token; needed to list, create and revoke keys
   IOCLOUD_MCP_AUTH_TOKEN   shared bearer token for HTTP (off loopback: this, or one of the next two)
   IOCLOUD_MCP_TOKENS_FILE  named bearer tokens, one "name sha256:<hex of the token>" per line
   IOCLOUD_MCP_OAUTH_ISSUER accept OAuth access tokens (JWT) from this OpenID issuer
-  IOCLOUD_MCP_KEY_CREATORS over HTTP, who may create keys (oauth:<sub>, email, token:<name>)
+  IOCLOUD_MCP_KEY_CREATORS over HTTP, who may create and revoke keys (oauth:<sub>, email, token:<name>)
   IOCLOUD_MCP_CONFIRM      auto (default), elicit, url or token
+  IOCLOUD_MCP_APPROVAL_ADDR approval page listener under stdio (127.0.0.1:0, a free port)
   IOCLOUD_KEY_OUTPUT_DIR   write new key secrets there (0600) instead of showing them
   IOCLOUD_AUDIT_LOG        JSON-lines audit file (default: the log on stderr)
+  IOCLOUD_STATE            memory (default), file:/path/state.db or redis://host:port/db
+  IOCLOUD_CONFIRM_SECRET   ticket key shared by replicas (needs a durable IOCLOUD_STATE)
+  IOCLOUD_KEY_MAX_PENDING, IOCLOUD_KEY_MAX_PER_DAY   per-person limits (5 open, 20 a day)
   IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,
-  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_CONFIRM_SECRET,
-  IOCLOUD_MCP_PUBLIC_URL, IOCLOUD_MCP_OAUTH_AUDIENCE, IOCLOUD_MCP_ALLOWED_ORIGINS: see README.md
+  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_LOG_LEVEL, IOCLOUD_MCP_PUBLIC_URL,
+  IOCLOUD_MCP_OAUTH_AUDIENCE, IOCLOUD_MCP_ALLOWED_ORIGINS, IOCLOUD_MCP_VALIDATE_OUTPUT:
+  see docs/configuration.md
 
 stdout carries only the MCP protocol in stdio mode; logs go to stderr.
 `

@@ -49,17 +49,23 @@ Flags:
   --version   print the version and exit
   --help      print this help and exit
 
-Environment (see README.md for every variable):
-  IOCLOUD_API_KEY, IOCLOUD_JWT           io.net credentials (reads; key creation)
+Environment (docs/configuration.md says more of each):
+  IOCLOUD_API_KEY, IOCLOUD_JWT           io.net credentials (reads; listing, creating, revoking keys)
   SLACK_SIGNING_SECRET                   verifies Slack's HTTP requests
   SLACK_APP_TOKEN                        app-level token (xapp-...): turns on Socket Mode
-  SLACK_BOT_TOKEN                        bot token, for IOCLOUD_SLACK_AUDIT_CHANNEL notices
+  SLACK_BOT_TOKEN                        bot token: the create-key form and audit-channel notices
   IOCLOUD_SLACK_ADDR                     HTTP listen address (default 127.0.0.1:3000)
-  IOCLOUD_SLACK_KEY_CREATORS             Slack user IDs allowed to create keys (default: nobody;
-                                         in --console: the console user, U-CONSOLE)
+  IOCLOUD_SLACK_KEY_CREATORS             Slack user IDs allowed to list, create and revoke keys
+                                         (default: nobody; in --console: the console user, U-CONSOLE)
   IOCLOUD_SLACK_ALLOWED_TEAMS            team or enterprise IDs allowed to use the bot (default: any)
   IOCLOUD_SLACK_ALLOWED_CHANNELS         channel IDs allowed to use the bot (default: any)
   IOCLOUD_SLACK_AUDIT_CHANNEL            channel ID for key-creation notices (never the secret)
+  IOCLOUD_AUDIT_LOG                      JSON-lines audit file (default: the log on stderr)
+  IOCLOUD_STATE                          memory (default), file:/path/state.db or redis://host:port/db
+  IOCLOUD_CONFIRM_SECRET                 ticket key shared by replicas (needs a durable IOCLOUD_STATE)
+  IOCLOUD_KEY_MAX_PENDING, IOCLOUD_KEY_MAX_PER_DAY   per-person limits (5 open, 20 a day)
+  IOCLOUD_BASE_URL, IOCLOUD_TIMEOUT, IOCLOUD_CACHE_TTL, IOCLOUD_KEY_DEFAULT_TTL,
+  IOCLOUD_KEY_MAX_TTL, IOCLOUD_KEY_SCOPES, IOCLOUD_LOG_LEVEL, IOCLOUD_SLACK_API_URL
 `
 
 // run is the whole program: flags, configuration, wiring, then one of the
