@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"reflect"
 	"slices"
 	"strconv"
@@ -127,6 +128,8 @@ func tagDefault(f reflect.StructField) string {
 	return ""
 }
 
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 func typeName(t reflect.Type) string {
 	switch {
 	case t == secretType:
@@ -137,6 +140,10 @@ func typeName(t reflect.Type) string {
 		return "list"
 	case t.Kind() == reflect.Bool:
 		return "boolean"
+	case t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler):
+		// A level such as slog.Level is an int underneath but is written
+		// as a word (info, debug).
+		return "text"
 	case t.Kind() == reflect.Int:
 		return "number"
 	}

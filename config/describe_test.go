@@ -42,6 +42,8 @@ func TestVariablesSaysWhoReadsWhat(t *testing.T) {
 	assert.Equal(t, "--addr", byName["IOCLOUD_MCP_ADDR"].Flag)
 	assert.Equal(t, []string{"iocloud-slackbot"}, byName["SLACK_BOT_TOKEN"].Binaries)
 	assert.Equal(t, "secret", byName["SLACK_BOT_TOKEN"].Type)
+	assert.Equal(t, "text", byName["IOCLOUD_LOG_LEVEL"].Type, "a level is written as a word, though an int underneath")
+	assert.Equal(t, "number", byName["IOCLOUD_KEY_MAX_PENDING"].Type)
 	vars := Variables()
 	last := slices.IndexFunc(vars, func(v Variable) bool { return len(v.Binaries) == 1 })
 	assert.Equal(t, "IOCLOUD_API_KEY", vars[0].Name, "shared settings come first, in struct order")
