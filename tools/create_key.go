@@ -22,12 +22,12 @@ const (
 )
 
 type createKeyIn struct {
-	Description       string   `json:"description"`
-	ExpiresInDays     int      `json:"expires_in_days"`
-	ExpiresAt         string   `json:"expires_at"`
-	Scopes            []string `json:"scopes"`
-	Project           string   `json:"project"`
-	ConfirmationToken string   `json:"confirmation_token"`
+	Description       string      `json:"description"`
+	ExpiresInDays     wholeNumber `json:"expires_in_days"`
+	ExpiresAt         string      `json:"expires_at"`
+	Scopes            []string    `json:"scopes"`
+	Project           string      `json:"project"`
+	ConfirmationToken string      `json:"confirmation_token"`
 }
 
 // keyTool is create_api_key: it decides how the person confirms and leaves
@@ -118,7 +118,11 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 		return k.requestApproval(ctx, actor, in, binding), nil
 	}
 	if in.ConfirmationToken != "" {
-		if k.mode == ConfirmElicit {
+		// Only token mode confirms with a token. Elsewhere the person
+		// answers the client's prompt; the prompt's round-trip state is a
+		// ticket too, and an assistant that saw it must not be able to
+		// hand it back as a confirmation_token and skip the person.
+		if k.mode != ConfirmToken {
 			return failuref("Not created: this server does not take confirmation_token; it asks through your client's " +
 				"confirmation prompt. Call create_api_key again without confirmation_token."), nil
 		}

@@ -3,6 +3,7 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,6 +209,48 @@ func TestCreateKeyForgedFirstShotApproval(t *testing.T) {
 			assert.Regexp(t, `Not created|nothing was created`, string(out))
 			assert.NotContains(t, string(out), `"status":"created"`)
 			assert.Equal(t, 0, e.createdKeys())
+		})
+	}
+}
+
+// In auto (and elicit) mode the prompt's round-trip state is a sealed
+// ticket the client sees in the 2026-07-28 era; handed back as a
+// confirmation_token without the person's answer, it must create nothing.
+func TestCreateKeyPromptStateIsNoConfirmationToken(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []tools.ConfirmMode{tools.ConfirmAuto, tools.ConfirmElicit} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withMode(mode))
+			modern := func(args map[string]any) map[string]any {
+				msg, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": map[string]any{
+					"name": "create_api_key", "arguments": args,
+					"_meta": map[string]any{
+						"io.modelcontextprotocol/protocolVersion":    mcp.LATEST_PROTOCOL_VERSION,
+						"io.modelcontextprotocol/clientCapabilities": map[string]any{"elicitation": map[string]any{"form": map[string]any{}}},
+					},
+				}})
+				require.NoError(t, err)
+				raw, err := json.Marshal(e.srv.HandleMessage(context.Background(), msg))
+				require.NoError(t, err)
+				var resp struct {
+					Result map[string]any `json:"result"`
+				}
+				require.NoError(t, json.Unmarshal(raw, &resp), string(raw))
+				require.NotNil(t, resp.Result, string(raw))
+				return resp.Result
+			}
+
+			first := modern(ciKey)
+			state, _ := first["requestState"].(string)
+			require.NotEmpty(t, state, "the first call asks through the prompt: %v", first)
+
+			second := modern(withToken(ciKey, state))
+
+			assert.Equal(t, true, second["isError"], "%v", second)
+			assert.Contains(t, fmt.Sprint(second["content"]), "does not take confirmation_token")
+			assert.Equal(t, 0, e.createdKeys())
+			assert.NotContains(t, e.audit.String(), `"outcome":"created"`)
 		})
 	}
 }
