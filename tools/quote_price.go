@@ -14,11 +14,11 @@ import (
 const quoteTool = "quote_price"
 
 type quoteIn struct {
-	Hardware         string `json:"hardware"`
-	Hours            int    `json:"hours"`
-	GPUsPerContainer int    `json:"gpus_per_container"`
-	Replicas         int    `json:"replicas"`
-	Country          string `json:"country"`
+	Hardware         string      `json:"hardware"`
+	Hours            wholeNumber `json:"hours"`
+	GPUsPerContainer wholeNumber `json:"gpus_per_container"`
+	Replicas         wholeNumber `json:"replicas"`
+	Country          string      `json:"country"`
 }
 
 // quoteOut is quote_price's structuredContent (quoteOutputSchema). The
@@ -95,9 +95,9 @@ func quotePrice(cfg Config) toolSpec {
 		}
 		rep, err := cfg.Catalog.QuotePrices(ctx, iocloud.PriceSearch{
 			Hardware:         strings.TrimSpace(in.Hardware),
-			Hours:            in.Hours,
-			GPUsPerContainer: in.GPUsPerContainer,
-			Replicas:         in.Replicas,
+			Hours:            int(in.Hours),
+			GPUsPerContainer: int(in.GPUsPerContainer),
+			Replicas:         int(in.Replicas),
 			Country:          strings.TrimSpace(in.Country),
 		})
 		if err != nil {

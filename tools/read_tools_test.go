@@ -1,7 +1,11 @@
 package tools_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/iocloud-chatops/iocloud/iocloud/sandbox"
 	"github.com/mark3labs/mcp-go/client"
@@ -167,5 +171,50 @@ func TestInvalidArgumentsSayWhatToSend(t *testing.T) {
 			assert.Contains(t, text, want, "%s %v", tc.tool, tc.args)
 		}
 	}
+	assert.Equal(t, 0, e.createdKeys())
+}
+
+// JSON Schema's "integer" is any number without a fraction, however it is
+// written; such an argument is read as the whole number it is, not refused
+// as unreadable. A real fraction is refused by name.
+func TestWholeNumbersWrittenWithAFractionOrExponent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	result := func(tool, args string) map[string]any {
+		msg := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `}}`
+		raw, err := json.Marshal(e.srv.HandleMessage(context.Background(), []byte(msg)))
+		require.NoError(t, err)
+		var resp struct {
+			Result map[string]any `json:"result"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &resp), string(raw))
+		require.NotNil(t, resp.Result, string(raw))
+		return resp.Result
+	}
+	for tool, args := range map[string]string{
+		"list_available_replicas": `{"gpus_per_container":2.0}`,
+		"quote_price":             `{"hardware":"A100 80GB SXM","hours":1e1,"replicas":2.0,"gpus_per_container":1.0}`,
+		"create_api_key":          `{"description":"whole days","expires_in_days":3e1}`,
+	} {
+		res := result(tool, args)
+		assert.NotEqual(t, true, res["isError"], "%s %s: %v", tool, args, res)
+		out, _ := res["structuredContent"].(map[string]any)
+		require.NotNil(t, out, "%s: %v", tool, res)
+		switch tool {
+		case "list_available_replicas":
+			assert.EqualValues(t, 2, out["gpus_per_container"])
+		case "quote_price":
+			assert.EqualValues(t, 10, out["hours"])
+			assert.EqualValues(t, 2, out["replicas"])
+		case "create_api_key":
+			plain := result(tool, `{"description":"whole days","expires_in_days":30}`)["structuredContent"].(map[string]any)
+			got, _ := time.Parse(time.RFC3339, out["preview"].(map[string]any)["expires_at"].(string))
+			want, _ := time.Parse(time.RFC3339, plain["preview"].(map[string]any)["expires_at"].(string))
+			assert.WithinDuration(t, want, got, 2*time.Second, "3e1 days is 30 days")
+		}
+	}
+	res := result("list_available_replicas", `{"gpus_per_container":2.5}`)
+	assert.Equal(t, true, res["isError"])
+	assert.Contains(t, fmt.Sprint(res["content"]), "gpus_per_container")
 	assert.Equal(t, 0, e.createdKeys())
 }

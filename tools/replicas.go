@@ -16,10 +16,10 @@ const replicasTool = "list_available_replicas"
 const uuidPattern = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 
 type replicasIn struct {
-	Hardware         string `json:"hardware"`
-	GPUsPerContainer int    `json:"gpus_per_container"`
-	Country          string `json:"country"`
-	NodePoolID       string `json:"node_pool_id"`
+	Hardware         string      `json:"hardware"`
+	GPUsPerContainer wholeNumber `json:"gpus_per_container"`
+	Country          string      `json:"country"`
+	NodePoolID       string      `json:"node_pool_id"`
 }
 
 // replicasOut is list_available_replicas' structuredContent
@@ -73,7 +73,7 @@ func listAvailableReplicas(cfg Config) toolSpec {
 		}
 		report, err := cfg.Catalog.FindReplicas(ctx, iocloud.ReplicaSearch{
 			Hardware:         strings.TrimSpace(in.Hardware),
-			GPUsPerContainer: in.GPUsPerContainer,
+			GPUsPerContainer: int(in.GPUsPerContainer),
 			Country:          strings.TrimSpace(in.Country),
 			NodePoolID:       in.NodePoolID,
 		})
@@ -82,7 +82,7 @@ func listAvailableReplicas(cfg Config) toolSpec {
 		}
 		out := replicasOutFrom(report, cfg)
 		if out.GPUsPerContainer == 0 {
-			out.GPUsPerContainer = in.GPUsPerContainer
+			out.GPUsPerContainer = int(in.GPUsPerContainer)
 		}
 		return structured(out, renderReplicas(out, in)), nil
 	}
