@@ -92,7 +92,7 @@ func TestEachRuleHasOneHome(t *testing.T) {
 			now := time.Now()
 			tickets, err := guard.NewTickets(nil, nil, guard.WithTicketClock(func() time.Time { return now }))
 			require.NoError(t, err)
-			_, sealed, err := tickets.Seal(guard.Ticket{Action: guard.ActionCreateAPIKey, Actor: "slack:T1:U1", Nonce: guard.NewNonce()})
+			_, sealed, err := tickets.Seal(context.Background(), guard.Ticket{Action: guard.ActionCreateAPIKey, Actor: "slack:T1:U1", Nonce: guard.NewNonce()})
 			require.NoError(t, err)
 			assert.WithinDuration(t, now.Add(iocloud.ConfirmationTTL), sealed.ExpiresAt, 0)
 		}},

@@ -19,6 +19,8 @@ import (
 type RedisServer struct {
 	Addr string
 	cmd  *exec.Cmd
+	bin  string
+	dir  string
 }
 
 // URL is the redis:// URL of the server.
@@ -26,7 +28,7 @@ func (r *RedisServer) URL() string { return "redis://" + r.Addr + "/0" }
 
 // Stop kills the server (to show what happens when the store goes away).
 func (r *RedisServer) Stop() {
-	if r.cmd.Process != nil {
+	if r.cmd != nil && r.cmd.Process != nil {
 		_ = r.cmd.Process.Kill()
 		_ = r.cmd.Wait()
 	}
@@ -40,22 +42,37 @@ func StartRedis(t testing.TB) *RedisServer {
 	if err != nil {
 		RequireOrSkip(t, "redis-server is not installed (apt-get install redis-server; .ci/run does it)")
 	}
-	port := FreePort(t)
-	dir := t.TempDir()
-	cmd := exec.CommandContext(context.Background(), bin, //nolint:gosec // test helper, fixed binary
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", dir, "--protected-mode", "yes", "--loglevel", "warning")
+	r := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t))), bin: bin, dir: t.TempDir()}
+	t.Cleanup(r.Stop)
+	r.start(t)
+	return r
+}
+
+// Restart stops the server and starts a new one on the same address. It
+// persists nothing, so the new one is empty, as a Redis run without
+// persistence is after a restart.
+func (r *RedisServer) Restart(t testing.TB) {
+	t.Helper()
+	r.Stop()
+	r.start(t)
+}
+
+func (r *RedisServer) start(t testing.TB) {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(r.Addr)
+	cmd := exec.CommandContext(context.Background(), r.bin, //nolint:gosec // test helper, fixed binary
+		"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", r.dir, "--protected-mode", "yes", "--loglevel", "warning")
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}
-	r := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd}
-	t.Cleanup(r.Stop)
+	r.cmd = cmd
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if pingRedis(r.Addr) == nil {
-			return r
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("redis-server on %s did not answer PING within 10s", r.Addr)

@@ -41,7 +41,7 @@ func (g *Guard) issue(ctx context.Context, actor iocloud.Actor, tk Ticket) (stri
 	if err := g.reservePreview(ctx, actor, tk.Nonce); err != nil {
 		return "", Ticket{}, err
 	}
-	token, sealed, err := g.tickets.Seal(tk)
+	token, sealed, err := g.tickets.Seal(ctx, tk)
 	if err != nil {
 		g.releasePreview(ctx, actor, tk.Nonce)
 		return "", Ticket{}, err

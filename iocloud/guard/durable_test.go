@@ -6,6 +6,7 @@ package guard_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -84,6 +85,63 @@ func TestRestartReplayRedis(t *testing.T) {
 		require.NoError(t, err)
 		return st
 	})
+}
+
+// The store loses its data while tickets signed with the shared secret are
+// still within their 10 minutes: a Redis restarted without persistence, a
+// state file replaced. Its record of used tickets is gone, so no ticket from
+// before may open, used or not; new ones work.
+func storeReset(t *testing.T, open func(t *testing.T) state.Store, reset func(t *testing.T)) {
+	t.Helper()
+	sb := startIONet(t)
+	ask := askFor("store reset")
+
+	before := newSBGuard(t, sb, sbGuardConfig{store: open(t), secret: testSecret})
+	used, err := before.guard.Prepare(t.Context(), alice, ask, "")
+	require.NoError(t, err)
+	_, err = before.guard.Confirm(t.Context(), alice, used.Token, "", "")
+	require.NoError(t, err)
+	unused, err := before.guard.Prepare(t.Context(), alice, ask, "")
+	require.NoError(t, err)
+	require.NoError(t, before.store.Close())
+
+	reset(t)
+
+	after := newSBGuard(t, sb, sbGuardConfig{store: open(t), secret: testSecret})
+	t.Cleanup(func() { _ = after.store.Close() })
+	for _, token := range []string{used.Token, unused.Token} {
+		_, err = after.guard.Confirm(t.Context(), alice, token, "", "")
+		require.ErrorIs(t, err, iocloud.ErrTicketStale)
+		assert.Contains(t, err.Error(), "store was emptied")
+	}
+	assert.Equal(t, 1, creates(sb), "the used ticket did not create a second key")
+	assert.Contains(t, after.audit.String(), "store was emptied", "the audit says why")
+
+	fresh, err := after.guard.Prepare(t.Context(), alice, ask, "")
+	require.NoError(t, err)
+	_, err = after.guard.Confirm(t.Context(), alice, fresh.Token, "", "")
+	require.NoError(t, err, "tickets issued after the reset work")
+	assert.Equal(t, 2, creates(sb))
+}
+
+func TestStoreResetRedis(t *testing.T) {
+	t.Parallel()
+	redis := testutil.StartRedis(t)
+	storeReset(t, func(t *testing.T) state.Store {
+		st, err := state.Open(redis.URL())
+		require.NoError(t, err)
+		return st
+	}, func(t *testing.T) { redis.Restart(t) })
+}
+
+func TestStoreResetFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.db")
+	storeReset(t, func(t *testing.T) state.Store {
+		st, err := state.Open("file:" + path)
+		require.NoError(t, err)
+		return st
+	}, func(t *testing.T) { require.NoError(t, os.Remove(path)) })
 }
 
 // Two replicas share one redis-server and the ticket secret; twenty

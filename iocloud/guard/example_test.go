@@ -80,7 +80,7 @@ func ExampleTickets() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	token, sealed, err := tickets.Seal(guard.Ticket{Action: guard.ActionRevokeAPIKey, Actor: "mcp:local", KeyID: "3f0c2a7e-1111-4222-8333-944455556666"})
+	token, sealed, err := tickets.Seal(context.Background(), guard.Ticket{Action: guard.ActionRevokeAPIKey, Actor: "mcp:local", KeyID: "3f0c2a7e-1111-4222-8333-944455556666"})
 	if err != nil {
 		log.Fatal(err)
 	}

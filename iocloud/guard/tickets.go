@@ -52,6 +52,7 @@ type Ticket struct {
 	ExpiresAt time.Time          `json:"e"`
 	Nonce     string             `json:"n"`
 	KeyTag    string             `json:"k"` // which ticket key sealed it (not secret): tells "restarted" from "forged"
+	Epoch     string             `json:"s"` // the state store's epoch when sealed (see storeEpoch)
 }
 
 // ID is a short, one-way id for the ticket, for audit records and approval
@@ -144,18 +145,23 @@ func NewNonce() string {
 	return b64.EncodeToString(nonce)
 }
 
-// Seal fills ExpiresAt (and Nonce, unless given) and returns the token and
-// the sealed ticket. Action and Actor must be set: a ticket must say what it
-// allows and to whom.
-func (t *Tickets) Seal(tk Ticket) (string, Ticket, error) {
+// Seal fills ExpiresAt, the store's epoch (and Nonce, unless given) and
+// returns the token and the sealed ticket. Action and Actor must be set: a
+// ticket must say what it allows and to whom.
+func (t *Tickets) Seal(ctx context.Context, tk Ticket) (string, Ticket, error) {
 	if tk.Action == "" || tk.Actor == "" {
 		return "", Ticket{}, errors.New("confirmation ticket needs an action and an actor")
+	}
+	epoch, err := t.storeEpoch(ctx)
+	if err != nil {
+		return "", Ticket{}, fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err)
 	}
 	if tk.Nonce == "" {
 		tk.Nonce = NewNonce()
 	}
 	tk.ExpiresAt = t.now().Add(t.ttl).UTC()
 	tk.KeyTag = t.tag
+	tk.Epoch = epoch
 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -226,7 +232,18 @@ func (t *Tickets) Open(ctx context.Context, token string, check TicketCheck) (Ti
 }
 
 // Use marks a checked ticket used; ErrTicketUsed if it already was.
+// A ticket sealed before the store last lost its data is ErrTicketStale:
+// the record of its use may be gone with the rest.
 func (t *Tickets) Use(ctx context.Context, tk Ticket) error {
+	current, err := t.store.Get(ctx, epochKey)
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return fmt.Errorf("%w: %w", iocloud.ErrTicketStale, errStoreReset)
+	case err != nil:
+		return fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err)
+	case !hmac.Equal(current, []byte(tk.Epoch)):
+		return fmt.Errorf("%w: %w", iocloud.ErrTicketStale, errStoreReset)
+	}
 	ttl := tk.ExpiresAt.Sub(t.now()) + usedGrace
 	first, err := t.store.Once(ctx, "used:"+tk.Nonce, ttl)
 	if err != nil {

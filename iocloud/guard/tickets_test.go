@@ -1,6 +1,7 @@
 package guard_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -47,9 +48,15 @@ func checkFor(tk guard.Ticket) guard.TicketCheck {
 	return guard.TicketCheck{Action: tk.Action, Actor: tk.Actor, Binding: tk.Binding}
 }
 
+// handEpoch is the store epoch of newTickets' store, so hand-sealed
+// tickets (handTicket) belong to it.
+const handEpoch = "hand-epoch"
+
 func newTickets(t testing.TB, clock *fakeClock, opts ...guard.TicketOption) *guard.Tickets {
 	t.Helper()
-	tickets, err := guard.NewTickets(testSecret, nil, append([]guard.TicketOption{guard.WithTicketClock(clock.Now)}, opts...)...)
+	store := state.NewMemory()
+	require.NoError(t, store.Put(context.Background(), guard.EpochKey, []byte(handEpoch), time.Hour))
+	tickets, err := guard.NewTickets(testSecret, store, append([]guard.TicketOption{guard.WithTicketClock(clock.Now)}, opts...)...)
 	require.NoError(t, err)
 	return tickets
 }
@@ -59,7 +66,7 @@ func TestTicketOpensOnceThenUsed(t *testing.T) {
 	clock := newFakeClock()
 	tickets := newTickets(t, clock)
 
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	assert.NotEmpty(t, sealed.Nonce)
 	assert.Equal(t, clock.Now().Add(guard.TicketTTL), sealed.ExpiresAt)
@@ -76,9 +83,9 @@ func TestTicketOpensOnceThenUsed(t *testing.T) {
 func TestTicketSealsDistinctTokens(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	a, _, err := tickets.Seal(sampleTicket())
+	a, _, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
-	b, _, err := tickets.Seal(sampleTicket())
+	b, _, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	assert.NotEqual(t, a, b, "nonces make equal requests distinct tickets")
 }
@@ -86,7 +93,7 @@ func TestTicketSealsDistinctTokens(t *testing.T) {
 func TestTicketWrongActorDoesNotConsume(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 
 	other := checkFor(sealed)
@@ -102,11 +109,11 @@ func TestTicketMismatchDoesNotConsume(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
 
-	bound, boundSealed, err := tickets.Seal(sampleTicket())
+	bound, boundSealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	unboundAsk := sampleTicket()
 	unboundAsk.Binding = ""
-	unbound, unboundSealed, err := tickets.Seal(unboundAsk)
+	unbound, unboundSealed, err := tickets.Seal(context.Background(), unboundAsk)
 	require.NoError(t, err)
 
 	checks := map[string]struct {
@@ -134,9 +141,9 @@ func TestTicketExpiry(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
 	tickets := newTickets(t, clock, guard.WithTicketTTL(time.Minute))
-	first, sealed, err := tickets.Seal(sampleTicket())
+	first, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
-	second, _, err := tickets.Seal(sampleTicket())
+	second, _, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 
 	clock.Advance(time.Minute - time.Nanosecond)
@@ -158,7 +165,7 @@ func TestTicketExpiry(t *testing.T) {
 func TestTicketOtherSecretOrProcess(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	token, sealed, err := newTickets(t, clock).Seal(sampleTicket())
+	token, sealed, err := newTickets(t, clock).Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 
 	otherSecret, err := guard.NewTickets([]byte(strings.Repeat("z", 40)), nil, guard.WithTicketClock(clock.Now))
@@ -172,7 +179,7 @@ func TestTicketOtherSecretOrProcess(t *testing.T) {
 	require.NoError(t, err)
 	p2, err := guard.NewTickets(nil, nil)
 	require.NoError(t, err)
-	tok, sealed1, err := p1.Seal(sampleTicket())
+	tok, sealed1, err := p1.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	_, err = p2.Open(t.Context(), tok, checkFor(sealed1))
 	require.ErrorIs(t, err, iocloud.ErrTicketStale)
@@ -189,7 +196,7 @@ func TestTicketReplicasShareSecretAndStore(t *testing.T) {
 	b, err := guard.NewTickets(testSecret, store, guard.WithTicketClock(clock.Now))
 	require.NoError(t, err)
 
-	token, sealed, err := a.Seal(sampleTicket())
+	token, sealed, err := a.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	_, err = b.Open(t.Context(), token, checkFor(sealed))
 	require.NoError(t, err, "a replica with the same secret opens it")
@@ -208,7 +215,7 @@ func TestTicketSealNeedsActionAndActor(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
 	for _, tk := range []guard.Ticket{{Actor: "a:b"}, {Action: "create_api_key"}} {
-		_, _, err := tickets.Seal(tk)
+		_, _, err := tickets.Seal(context.Background(), tk)
 		require.Error(t, err)
 	}
 }
@@ -216,7 +223,7 @@ func TestTicketSealNeedsActionAndActor(t *testing.T) {
 func TestTicketMalformedTokens(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	payload, mac, _ := strings.Cut(token, ".")
 
@@ -259,7 +266,7 @@ func TestTicketTamperEveryCharacter(t *testing.T) {
 	t.Parallel()
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 	tickets := newTickets(t, newFakeClock())
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 
 	for i := range len(token) {
@@ -281,9 +288,9 @@ func TestTicketTamperEveryCharacter(t *testing.T) {
 func TestTicketTamperedFields(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
-	otherToken, _, err := tickets.Seal(guard.Ticket{Action: "create_api_key", Actor: "slack:T1/U2", Request: sealed.Request})
+	otherToken, _, err := tickets.Seal(context.Background(), guard.Ticket{Action: "create_api_key", Actor: "slack:T1/U2", Request: sealed.Request})
 	require.NoError(t, err)
 	payload, mac, _ := strings.Cut(token, ".")
 	otherPayload, otherMAC, _ := strings.Cut(otherToken, ".")
@@ -326,7 +333,7 @@ func TestTicketTamperedFields(t *testing.T) {
 func TestTicketConcurrentOpenExactlyOnce(t *testing.T) {
 	t.Parallel()
 	tickets := newTickets(t, newFakeClock())
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 
 	errs := make([]error, 50)
@@ -355,7 +362,7 @@ func TestTicketTokenFitsSlackButton(t *testing.T) {
 	tk.Actor = "slack:T0123456789ABCDEF/U0123456789ABCDEF"
 	tk.Request.Description = strings.Repeat("\"<&🚀", 25) // 100 characters, escaped or 4-byte
 	tk.Request.Scopes = []string{"all", "read", "write"}
-	token, _, err := tickets.Seal(tk)
+	token, _, err := tickets.Seal(context.Background(), tk)
 	require.NoError(t, err)
 	assert.Less(t, len(token), 2000)
 }
@@ -397,6 +404,7 @@ func handTicket() guard.Ticket {
 	tk := sampleTicket()
 	tk.Nonce = "c2VlZC1ub25jZS0wMDAwMA"
 	tk.ExpiresAt = newFakeClock().Now().Add(5 * time.Minute)
+	tk.Epoch = handEpoch
 	return tk
 }
 
@@ -409,7 +417,7 @@ func TestTicketWireFormat(t *testing.T) {
 	assert.Equal(t, tk, opened)
 
 	// And Seal's output follows it: its MAC is the documented one.
-	token, sealed, err := tickets.Seal(sampleTicket())
+	token, sealed, err := tickets.Seal(context.Background(), sampleTicket())
 	require.NoError(t, err)
 	assert.Equal(t, handSealed(t, sealed), token)
 }
@@ -451,7 +459,7 @@ func BenchmarkTicketSeal(b *testing.B) {
 	tickets := newTickets(b, newFakeClock())
 	tk := sampleTicket()
 	for b.Loop() {
-		if _, _, err := tickets.Seal(tk); err != nil {
+		if _, _, err := tickets.Seal(context.Background(), tk); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -465,7 +473,7 @@ func BenchmarkTicketOpen(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		clock.Advance(time.Hour) // lets the single-use store forget earlier nonces
-		token, _, err := tickets.Seal(tk)
+		token, _, err := tickets.Seal(context.Background(), tk)
 		if err != nil {
 			b.Fatal(err)
 		}

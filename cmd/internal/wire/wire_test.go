@@ -169,9 +169,10 @@ func TestBuildJWTWarnings(t *testing.T) {
 
 func TestBuildConfirmSecretShared(t *testing.T) {
 	t.Parallel()
-	// Two replicas with the same IOCLOUD_CONFIRM_SECRET accept each other's
-	// confirmations: the point of setting it.
-	cfg := coreFrom(t, map[string]string{"IOCLOUD_CONFIRM_SECRET": strings.Repeat("k", 32)})
+	// Two replicas with the same IOCLOUD_CONFIRM_SECRET and one store accept
+	// each other's confirmations: the point of setting it.
+	redis := testutil.StartRedis(t)
+	cfg := coreFrom(t, map[string]string{"IOCLOUD_CONFIRM_SECRET": strings.Repeat("k", 32), "IOCLOUD_STATE": redis.URL()})
 	a, err := Build(t.Context(), cfg, Options{Sandbox: true})
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
@@ -185,6 +186,15 @@ func TestBuildConfirmSecretShared(t *testing.T) {
 	_, err = b.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
 	require.NoError(t, err)
 	assert.Len(t, b.Sandbox.CreatedKeys(), 1)
+
+	// The same secret over a store of its own (one that never saw the
+	// ticket's use) does not accept it: it could not keep it single-use.
+	own, err := Build(t.Context(), coreFrom(t, map[string]string{"IOCLOUD_CONFIRM_SECRET": strings.Repeat("k", 32)}), Options{Sandbox: true})
+	require.NoError(t, err)
+	t.Cleanup(own.Close)
+	_, err = own.Guard.Confirm(t.Context(), actor, pending.Token, "", "")
+	require.ErrorIs(t, err, iocloud.ErrTicketStale)
+	assert.Empty(t, own.Sandbox.CreatedKeys())
 
 	// Without a shared secret each process has its own random key.
 	c, err := Build(t.Context(), coreFrom(t, nil), Options{Sandbox: true})
