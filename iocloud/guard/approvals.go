@@ -69,9 +69,9 @@ func (g *Guard) notFiledForPage(ctx context.Context, actor iocloud.Actor, action
 	case errors.Is(err, state.ErrNotFound):
 		return nil
 	case err != nil:
-		return g.refuse(ctx, actor, action, fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err), nil)
+		return g.refuseToken(ctx, actor, action, token, fmt.Errorf("%w: %w", iocloud.ErrStateUnavailable, err))
 	}
-	return g.reject(ctx, actor, action, fmt.Errorf("not confirmed: %w", iocloud.ErrApprovalOnPage))
+	return g.rejectToken(ctx, actor, action, token, fmt.Errorf("not confirmed: %w", iocloud.ErrApprovalOnPage))
 }
 
 // Approval looks an approval up by id (for the page).

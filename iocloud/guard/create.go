@@ -147,9 +147,9 @@ func (g *Guard) openTicket(ctx context.Context, actor iocloud.Actor, action, tok
 	tk, err := g.tickets.Open(ctx, token, TicketCheck{Action: action, Actor: actor.String(), Binding: binding})
 	if err != nil {
 		if errors.Is(err, iocloud.ErrStateUnavailable) {
-			return Ticket{}, g.refuse(ctx, actor, action, err, nil)
+			return Ticket{}, g.refuseToken(ctx, actor, action, token, err)
 		}
-		return Ticket{}, g.reject(ctx, actor, action, fmt.Errorf("not confirmed: %w", err))
+		return Ticket{}, g.rejectToken(ctx, actor, action, token, fmt.Errorf("not confirmed: %w", err))
 	}
 	g.releasePreview(ctx, actor, tk.Nonce)
 	return tk, nil

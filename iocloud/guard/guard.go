@@ -186,19 +186,47 @@ func (g *Guard) event(actor iocloud.Actor, action, outcome string, err error) Au
 func (g *Guard) refuse(ctx context.Context, actor iocloud.Actor, action string, err error, req *iocloud.KeyRequest) error {
 	ev := g.event(actor, action, OutcomeRefused, err)
 	ev.Request = req
+	return g.summarised(ctx, ev, err)
+}
+
+// refuseToken is refuse for a token (the store could not be reached); when
+// the token is genuine the record carries its ticket id.
+func (g *Guard) refuseToken(ctx context.Context, actor iocloud.Actor, action, token string, err error) error {
+	ev := g.event(actor, action, OutcomeRefused, err)
+	ev.TicketID = g.ticketIDOf(token)
+	return g.summarised(ctx, ev, err)
+}
+
+// rejectToken audits a confirmation that did not open. When the token is
+// genuine (its seal verifies) the record carries its ticket id, as every
+// record that involves a ticket does, even a refused one (used, expired,
+// someone else's).
+func (g *Guard) rejectToken(ctx context.Context, actor iocloud.Actor, action, token string, err error) error {
+	ev := g.event(actor, action, OutcomeRejected, err)
+	ev.TicketID = g.ticketIDOf(token)
+	return g.summarised(ctx, ev, err)
+}
+
+// summarised records ev unless the refusal summary holds it back, and
+// returns err.
+func (g *Guard) summarised(ctx context.Context, ev AuditEvent, err error) error {
 	if g.refusals.allow(&ev, err) {
 		g.audit.Record(ctx, ev)
 	}
 	return err
 }
 
-// reject audits a confirmation that did not open (summarised like refusals).
-func (g *Guard) reject(ctx context.Context, actor iocloud.Actor, action string, err error) error {
-	ev := g.event(actor, action, OutcomeRejected, err)
-	if g.refusals.allow(&ev, err) {
-		g.audit.Record(ctx, ev)
+// ticketIDOf is the id of a genuine token's ticket, "" for anything else:
+// a forged or mangled token names no ticket.
+func (g *Guard) ticketIDOf(token string) string {
+	if token == "" {
+		return ""
 	}
-	return err
+	tk, err := g.tickets.verify(token)
+	if err != nil || tk.Nonce == "" {
+		return ""
+	}
+	return tk.ID()
 }
 
 func (g *Guard) recordTicket(ctx context.Context, actor iocloud.Actor, outcome string, tk Ticket, via string, err error) {

@@ -288,6 +288,14 @@ func TestGuardRejectedTicketsNeverCallIONet(t *testing.T) {
 			assert.Equal(t, 0, fx.ionet.Calls())
 			outcomes := fx.outcomes(t)
 			assert.Equal(t, "rejected", outcomes[len(outcomes)-1])
+			// A genuine token's refusal names its ticket; a forged one names none.
+			lines := auditLines(t, fx.audit.String())
+			last := lines[len(lines)-1]
+			if errors.Is(tc.want, iocloud.ErrTicketInvalid) {
+				assert.NotContains(t, last, "ticket_id")
+			} else {
+				assert.Equal(t, pending.TicketID, last["ticket_id"])
+			}
 		})
 	}
 }
