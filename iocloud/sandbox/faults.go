@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -62,11 +63,22 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, spec routeSp
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
-	if f.Latency > 0 && !s.sleep(r, f.Latency) {
-		// The client gave up or the server is closing: nobody should get
-		// a half-made answer, so the connection is simply closed.
-		dropConnection(w)
-		return true
+	if f.Latency > 0 {
+		// net/http notices a client that went away (and cancels the
+		// request's context) only once the request body has been read, so
+		// read it now and hand the route a copy.
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			dropConnection(w)
+			return true
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !s.sleep(r, f.Latency) {
+			// The client gave up or the server is closing: nobody should
+			// get a half-made answer, so the connection is simply closed.
+			dropConnection(w)
+			return true
+		}
 	}
 	switch {
 	case f.Drop:

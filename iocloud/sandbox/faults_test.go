@@ -101,6 +101,22 @@ func TestFaultLatencyHonoursCancellation(t *testing.T) {
 	// timeout would catch it.
 }
 
+// A client that gives up during a create's latency gets no key: the
+// request is cut short, not served after the wait. (net/http notices the
+// client leaving only once the request body has been read.)
+func TestFaultLatencyOnCreateHonoursCancellation(t *testing.T) {
+	s := start(t)
+	s.SetFault(sandbox.RouteCreateKey, sandbox.Fault{Latency: 300 * time.Millisecond})
+
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := send(ctx, http.MethodPost, s.URL()+sandbox.PathCreateKey, keyBody, "token", s.JWT())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Never(t, func() bool { return len(s.CreatedKeys()) > 0 }, time.Second, 20*time.Millisecond,
+		"the abandoned create must not be served after the latency")
+	assert.Equal(t, 1, s.Requests(sandbox.RouteCreateKey))
+}
+
 func TestFaultLatencyThenRealAnswer(t *testing.T) {
 	s := start(t)
 	s.SetFault(sandbox.RouteReplicas, sandbox.Fault{Latency: 30 * time.Millisecond, Times: 1})
