@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -21,7 +22,9 @@ func (b *Bot) onlyOnce(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sig := r.Header.Get("X-Slack-Signature")
+		// The signature's hex is checked without regard to case, so it is
+		// remembered in one case: v0=ABC… is the same request as v0=abc….
+		sig := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Slack-Signature")))
 		sum := sha256.Sum256([]byte(sig))
 		first, err := b.replays.Once(r.Context(), "slack-sig:"+hex.EncodeToString(sum[:]), replayWindow)
 		switch {

@@ -95,3 +95,24 @@ func TestReplayedAcrossBotsSharingAStore(t *testing.T) {
 	a.hook.quiet(t, 300*time.Millisecond)
 	assert.Zero(t, b.sb.Requests(sandbox.RouteHardware), "the second bot did not run it")
 }
+
+// The signature's hex verifies in either case, so a replay with it spelled
+// in capitals is the same request and is not run again.
+func TestReplayWithTheSignatureInCapitals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withReplays(state.NewMemory()))
+	at := time.Now()
+	body := slashBody(t, alice, "hardware", e.hook.url("/hw"))
+	r := do(t, signedRequest(t, e.srv.URL, slackbot.PathCommands, body, at, signingSecret))
+	require.Equal(t, http.StatusOK, r.status)
+	e.hook.next(t, wait)
+
+	again := signedRequest(t, e.srv.URL, slackbot.PathCommands, body, at, signingSecret)
+	sig := again.Header.Get("X-Slack-Signature")
+	again.Header.Set("X-Slack-Signature", "v0="+strings.ToUpper(strings.TrimPrefix(sig, "v0=")))
+	r = do(t, again)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Empty(t, strings.TrimSpace(r.raw), "acknowledged, not run")
+	e.hook.quiet(t, 300*time.Millisecond)
+	assert.Equal(t, 1, e.sb.Requests(sandbox.RouteHardware))
+}
