@@ -116,6 +116,13 @@ func (b *Bot) send(ctx context.Context, r responder, m *message) {
 	b.deliveries.enqueue(ctx, r, m)
 }
 
+// sendOutcome delivers the answer to a key action (a new key's secret among
+// them) in a lane of its own: never behind read answers, never dropped
+// because their queue is full.
+func (b *Bot) sendOutcome(ctx context.Context, r responder, m *message) {
+	b.deliveries.enqueueOutcome(ctx, r, m)
+}
+
 // prepareKey checks who asks and the policy, and shows the preview with
 // Confirm and Cancel. Nothing reaches io.net here.
 func (b *Bot) prepareKey(ctx context.Context, who requester, ask iocloud.KeyAsk) *message {
@@ -243,7 +250,7 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 	}
 	err := b.start(ctx, b.createTimeout, func(ctx context.Context) {
 		refuse := func(reason string) {
-			b.send(ctx, r, b.finish(textMessage(flow.nothing, reason)))
+			b.sendOutcome(ctx, r, b.finish(textMessage(flow.nothing, reason)))
 		}
 		switch {
 		case b.access.place(c.who) != nil:
@@ -263,7 +270,7 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 		}
 	})
 	if err != nil {
-		b.send(ctx, r, b.finish(textMessage(flow.nothing, "Too many requests are in progress. Try again in a few seconds.")))
+		b.sendOutcome(ctx, r, b.finish(textMessage(flow.nothing, "Too many requests are in progress. Try again in a few seconds.")))
 	}
 }
 
@@ -271,14 +278,14 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err, createFlow); ok {
-			b.send(ctx, r, b.finish(textMessage(createFlow.nothing, reason)))
+			b.sendOutcome(ctx, r, b.finish(textMessage(createFlow.nothing, reason)))
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(createFailedMessage(b.hints, err)))
+		b.sendOutcome(ctx, r, b.finish(createFailedMessage(b.hints, err)))
 		return
 	}
-	b.send(ctx, r, b.finish(createdMessage(key, b.now())))
+	b.sendOutcome(ctx, r, b.finish(createdMessage(key, b.now())))
 	b.notify(ctx, noticeMessage(key, c.who, b.now()))
 }
 
@@ -300,10 +307,10 @@ func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
 		if !ok {
 			reason = b.hints.Advice(err)
 		}
-		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
+		b.sendOutcome(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return
 	}
-	b.send(ctx, r, b.finish(cancelledMessage(req)))
+	b.sendOutcome(ctx, r, b.finish(cancelledMessage(req)))
 }
 
 // ticketReason says why a confirmation was refused, in the clicker's terms

@@ -47,15 +47,45 @@ func NewHTTPClient() *http.Client {
 type deliveries struct {
 	queued  chan struct{} // one per accepted answer, until it is posted
 	workers chan struct{} // one per post in progress
-	wg      sync.WaitGroup
-	log     *slog.Logger
+	// outcomes are the posts of key-action answers in progress: a lane of
+	// their own, so a flood of read answers to a slow response_url neither
+	// delays a new key's secret nor drops it. Key actions are few (tickets
+	// are single use and limited per person), so this lane is not bounded
+	// by a queue, only its posts at once.
+	outcomes chan struct{}
+	wg       sync.WaitGroup
+	log      *slog.Logger
 }
+
+// outcomeWorkers bounds the key-action answers posted at once.
+const outcomeWorkers = 8
 
 func newDeliveries(maxQueued, workers int, log *slog.Logger) *deliveries {
 	return &deliveries{
-		queued:  make(chan struct{}, maxQueued),
-		workers: make(chan struct{}, workers),
-		log:     log,
+		queued:   make(chan struct{}, maxQueued),
+		workers:  make(chan struct{}, workers),
+		outcomes: make(chan struct{}, outcomeWorkers),
+		log:      log,
+	}
+}
+
+// enqueueOutcome delivers a key action's answer in its own lane: it never
+// waits behind the read answers' queue and is never dropped for it.
+func (d *deliveries) enqueueOutcome(ctx context.Context, r responder, m *message) {
+	ctx = context.WithoutCancel(ctx)
+	d.wg.Go(func() {
+		d.outcomes <- struct{}{}
+		defer func() { <-d.outcomes }()
+		d.post(ctx, r, m)
+	})
+}
+
+// post sends m to r with its own deadline and logs a failure.
+func (d *deliveries) post(ctx context.Context, r responder, m *message) {
+	sctx, cancel := context.WithTimeout(ctx, deliveryTimeout)
+	defer cancel()
+	if err := r.respond(sctx, m); err != nil {
+		d.log.WarnContext(ctx, "slack answer not delivered", "error", err.Error())
 	}
 }
 
@@ -80,11 +110,7 @@ func (d *deliveries) enqueue(ctx context.Context, r responder, m *message) {
 		defer func() { <-d.queued }()
 		d.workers <- struct{}{}
 		defer func() { <-d.workers }()
-		sctx, cancel := context.WithTimeout(ctx, deliveryTimeout)
-		defer cancel()
-		if err := r.respond(sctx, m); err != nil {
-			d.log.WarnContext(ctx, "slack answer not delivered", "error", err.Error())
-		}
+		d.post(ctx, r, m)
 	})
 }
 

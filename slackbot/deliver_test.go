@@ -76,3 +76,28 @@ func TestBusyWhenIONetIsTheBottleneck(t *testing.T) {
 	assert.Contains(t, second.raw, "io.net")
 	e.hook.next(t, 5*time.Second) // the first one's timeout answer
 }
+
+// A new key's secret does not wait behind read answers to a slow
+// response_url, nor is it dropped when their queue is full: key-action
+// answers have a lane of their own.
+func TestKeyOutcomeIsNotStuckBehindReadAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *slackbot.Config) { c.MaxDeliveries, c.DeliveryWorkers = 2, 1 })
+	hook := newStuckHook(t, 30*time.Second)
+	defer close(hook.release)
+	for range 3 { // two fill the queue; the third waits for a place
+		body := slashBody(t, alice, "hardware", hook.srv.URL+"/commands/1/2")
+		r := do(t, signedRequest(t, e.srv.URL, slackbot.PathCommands, body, time.Now(), signingSecret))
+		require.Equal(t, http.StatusOK, r.status)
+	}
+	require.Eventually(t, func() bool { return hook.held.Load() == 1 }, 10*time.Second, time.Millisecond, "the one worker is stuck")
+
+	preview := e.command(t, alice, "create-key past the queue", "/cmd")
+	confirm, _ := buttons(t, preview.msg)
+	e.click(t, alice, confirm.ActionID, confirm.Value, "/act")
+
+	p := e.hook.next(t, 5*time.Second)
+	assert.Contains(t, p.raw, "API key created")
+	require.Len(t, e.sb.CreatedKeys(), 1)
+	assert.Contains(t, p.raw, e.sb.CreatedKeys()[0].Value, "the secret reached the person")
+}

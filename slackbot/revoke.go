@@ -42,14 +42,14 @@ func (b *Bot) confirmRevoke(ctx context.Context, c click, r responder) {
 	key, err := b.guard.ConfirmRevoke(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err, revokeFlow); ok {
-			b.send(ctx, r, b.finish(textMessage(revokeFlow.nothing, reason)))
+			b.sendOutcome(ctx, r, b.finish(textMessage(revokeFlow.nothing, reason)))
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key revocation failed", "error", err.Error())
-		b.send(ctx, r, b.finish(revokeFailedMessage(b.hints, err)))
+		b.sendOutcome(ctx, r, b.finish(revokeFailedMessage(b.hints, err)))
 		return
 	}
-	b.send(ctx, r, b.finish(revokedMessage(key)))
+	b.sendOutcome(ctx, r, b.finish(revokedMessage(key)))
 	b.notify(ctx, revokeNoticeMessage(key, c.who))
 }
 
@@ -60,14 +60,14 @@ func (b *Bot) cancelRevoke(ctx context.Context, c click, r responder) {
 		if !ok {
 			reason = b.hints.Advice(err)
 		}
-		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
+		b.sendOutcome(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return
 	}
 	m := &message{title: "Cancelled, nothing was revoked.", replace: true}
 	if key != nil {
 		m.lines = []string{fmt.Sprintf("The key %q (shown as %s) still works.", key.Description, key.Display)}
 	}
-	b.send(ctx, r, b.finish(m))
+	b.sendOutcome(ctx, r, b.finish(m))
 }
 
 // keyNotFoundMessage: io.net lists no key with that id, so there is nothing
