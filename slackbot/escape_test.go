@@ -48,6 +48,9 @@ func requireInert(t *testing.T, raw string) {
 		assert.NotContains(t, raw, bad)
 	}
 	assert.NotContains(t, raw, `\u003c!`, "no escaped-JSON form of <! either")
+	// And Slack is told not to parse a typed "@channel" or address itself:
+	// every mrkdwn text is verbatim.
+	assert.Equal(t, strings.Count(raw, `"type":"mrkdwn"`), strings.Count(raw, `"verbatim":true`), "every mrkdwn text is verbatim")
 	assert.NotContains(t, raw, `\u003chttps`)
 	if strings.Contains(raw, "&") {
 		assert.NotRegexp(t, `&[^a#]`, strings.ReplaceAll(raw, `\u0026`, "&"), "every & is an entity")

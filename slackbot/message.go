@@ -105,8 +105,13 @@ func esc(s string) string { return slackEscaper.Replace(s) }
 // is ever written into a <@…> mention.
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
+// mrkdwn is a text object for escaped text. It is verbatim: Slack does not
+// parse what was written as plain text into @channel-style mentions,
+// channel links or links, so a description such as "@channel" or a bare
+// address stays text. Only the explicit <@U…> mentions this package writes
+// itself are mentions.
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 
 func plainText(s string) *slack.TextBlockObject {
