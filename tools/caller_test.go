@@ -133,6 +133,30 @@ func TestKeyCreators(t *testing.T) {
 	assert.NotContains(t, e.audit.String(), `refused`, "a refused caller never reached the guard")
 }
 
+// Each kind of IOCLOUD_MCP_KEY_CREATORS entry matches in its own namespace:
+// an email claim never matches a token: or oauth: entry, and addresses are
+// compared ignoring ASCII case only, so a Unicode look-alike does not pass.
+func TestKeyCreatorsMatchEachKindOnItsOwn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withMode(tools.ConfirmToken),
+		withKeyCreators("token:bob@example.com", "oauth:ops@corp.example", "kate@example.com"))
+	for _, c := range []tools.Caller{
+		{ID: "oauth:mallory", Email: "token:bob@example.com"},
+		{ID: "oauth:mallory", Email: "TOKEN:BOB@EXAMPLE.COM"},
+		{ID: "oauth:mallory", Email: "oauth:ops@corp.example"},
+		{ID: "oauth:k1", Email: "\u212Aate@example.com"}, // KELVIN SIGN, folds to k in Unicode
+	} {
+		assert.NotContains(t, listAs(t, e.srv, &c), "create_api_key", "%s as %q", c.ID, c.Email)
+	}
+	for _, c := range []tools.Caller{
+		{ID: "oauth:k2", Email: "KATE@Example.com"},
+		{ID: "token:bob@example.com"},
+		{ID: "oauth:ops@corp.example"},
+	} {
+		assert.Contains(t, listAs(t, e.srv, &c), "create_api_key", "%s as %q", c.ID, c.Email)
+	}
+}
+
 func TestNoKeyCreatorsMeansEveryone(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withMode(tools.ConfirmToken))
