@@ -94,6 +94,13 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 		}
 		caller := tools.LocalCaller
 		if a.enabled() {
+			if len(r.Header.Values("Authorization")) > 1 {
+				// Which one would count is a guess (a proxy may have
+				// added its own); RFC 6750 calls this a malformed request.
+				w.Header().Set("WWW-Authenticate", `Bearer realm="iocloud-mcp", error="invalid_request"`)
+				http.Error(w, "bad request: send exactly one Authorization header", http.StatusBadRequest)
+				return
+			}
 			token := bearer(r.Header.Get("Authorization"))
 			if token == "" {
 				a.challenge(w, nil)

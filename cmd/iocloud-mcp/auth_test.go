@@ -128,12 +128,16 @@ func TestOAuthAccessTokens(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, who)
 	assert.Equal(t, "oauth:248289761001|ann@example.com|ann@example.com", who)
 
-	// An address the provider did not vouch for names the caller but does
-	// not count as their email (IOCLOUD_MCP_KEY_CREATORS).
+	// An address the provider did not vouch for does not count as their
+	// email (IOCLOUD_MCP_KEY_CREATORS), and where it names the caller it
+	// says so; a chosen name comes before it.
 	unverified := iss.mint(t, iss.claims(aud, map[string]any{"sub": "u2", "email": "ann@example.com"}), jose.RS256, nil)
 	sid2 := p.initialize(t, bearerHeader(unverified))
 	_, who = p.whoami(t, sid2, bearerHeader(unverified))
-	assert.Equal(t, "oauth:u2|ann@example.com|", who)
+	assert.Equal(t, "oauth:u2|ann@example.com (unverified)|", who)
+	named := iss.mint(t, iss.claims(aud, map[string]any{"sub": "u3", "email": "ann@example.com", "name": "Mallory"}), jose.RS256, nil)
+	_, who = p.whoami(t, p.initialize(t, bearerHeader(named)), bearerHeader(named))
+	assert.Equal(t, "oauth:u3|Mallory|", who)
 
 	// Named tokens work next to OAuth.
 	bot := bearerHeader(tokenOf("ci-bot"))
@@ -190,6 +194,14 @@ func TestSharedTokenCaller(t *testing.T) {
 	alice := bearerHeader(tokenOf("alice"))
 	_, who = p.whoami(t, p.initialize(t, alice), alice)
 	assert.Equal(t, "token:alice|alice|", who)
+
+	// Two Authorization headers (a proxy adding its own, say): which one
+	// counts would be a guess, so neither does.
+	both := http.Header{"Authorization": {"Bearer " + tokenOf("alice"), "Bearer shared-token-0123456789"}}
+	res = post(t, p.url, initialize, both, "")
+	assert.Equal(t, http.StatusBadRequest, res.status)
+	assert.Contains(t, res.header.Get("WWW-Authenticate"), `error="invalid_request"`)
+	assert.Contains(t, res.body, "exactly one Authorization header")
 }
 
 // An issuer that cannot be discovered stops start-up with one line naming

@@ -100,7 +100,13 @@ func (o *oauthVerifier) identify(ctx context.Context, token string) (tools.Calle
 	if c.Email != "" && verified {
 		caller.Email = c.Email
 	}
-	for _, name := range []string{c.Email, c.Name, c.PreferredUsername} {
+	// An address the provider did not vouch for is no better than any
+	// name the caller chose; it is shown last, and marked.
+	unverified := ""
+	if c.Email != "" && !verified {
+		unverified = c.Email + " (unverified)"
+	}
+	for _, name := range []string{caller.Email, c.Name, c.PreferredUsername, unverified} {
 		if name != "" {
 			caller.Name = name
 			break
