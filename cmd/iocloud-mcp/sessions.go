@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"net/http"
@@ -38,6 +39,47 @@ type sessions struct {
 type sessionEntry struct {
 	owner    string
 	lastSeen time.Time
+	// streams ends the session's open GET streams: mcp-go keeps a
+	// notification stream open after its session was deleted, holding the
+	// connection until the client goes away.
+	streams map[*int]context.CancelFunc
+}
+
+// dropLocked forgets id and ends its open streams. The caller holds s.mu.
+func (s *sessions) dropLocked(id string) {
+	if e, ok := s.byID[id]; ok {
+		for _, end := range e.streams {
+			end()
+		}
+		delete(s.byID, id)
+	}
+}
+
+// stream binds a GET stream of session id to the session: the returned
+// context ends when the session is deleted, evicted or idles out; release
+// unbinds it when the stream ends on its own.
+func (s *sessions) stream(ctx context.Context, id string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	key := new(int)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[id]
+	if !ok {
+		cancel()
+		return ctx, func() {}
+	}
+	if e.streams == nil {
+		e.streams = map[*int]context.CancelFunc{}
+	}
+	e.streams[key] = cancel
+	return ctx, func() {
+		s.mu.Lock()
+		if e, ok := s.byID[id]; ok {
+			delete(e.streams, key)
+		}
+		s.mu.Unlock()
+		cancel()
+	}
 }
 
 func newSessions() *sessions {
@@ -104,7 +146,7 @@ func (s *sessions) issue(id, owner string) {
 		}
 	}
 	if count >= maxSessionsPerCaller {
-		delete(s.byID, oldest)
+		s.dropLocked(oldest)
 	}
 	s.byID[id] = &sessionEntry{owner: owner, lastSeen: now}
 }
@@ -120,7 +162,7 @@ func (s *sessions) touch(id, owner string, anyOwner bool) bool {
 		return false
 	}
 	if now.Sub(e.lastSeen) > sessionIdleTTL {
-		delete(s.byID, id)
+		s.dropLocked(id)
 		return false
 	}
 	e.lastSeen = now
@@ -131,7 +173,7 @@ func (s *sessions) forget(id, owner string, anyOwner bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.byID[id]; ok && (anyOwner || e.owner == owner) {
-		delete(s.byID, id)
+		s.dropLocked(id)
 	}
 }
 
@@ -140,7 +182,7 @@ func (s *sessions) forget(id, owner string, anyOwner bool) {
 func (s *sessions) expireLocked(now time.Time) {
 	for id, e := range s.byID {
 		if now.Sub(e.lastSeen) > sessionIdleTTL {
-			delete(s.byID, id)
+			s.dropLocked(id)
 		}
 	}
 }
@@ -167,6 +209,11 @@ func (s *sessions) gate(next http.Handler) http.Handler {
 			http.Error(w, "session not found: it was never issued to you, was deleted, idled out or belongs to an earlier "+
 				"run of the server; initialize a new session", http.StatusNotFound)
 			return
+		}
+		if r.Method == http.MethodGet {
+			ctx, release := s.stream(r.Context(), id)
+			defer release()
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})
