@@ -111,7 +111,7 @@ func serveListener(ctx context.Context, ln net.Listener, srv *server.MCPServer, 
 
 	mux := http.NewServeMux()
 	allowed := allowedOrigins(s.publicURL, s.addr, ln.Addr(), s.allowedOrigins)
-	mux.Handle(mcpPath, originCheck(withCORS(auth.middleware(sess.gate(http.MaxBytesHandler(streamable, maxBody))), s.allowedOrigins), allowed))
+	mux.Handle(mcpPath, originCheck(withCORS(auth.middleware(acceptBareNotifications(sess.gate(http.MaxBytesHandler(streamable, maxBody)))), s.allowedOrigins), allowed))
 	if oauth != nil {
 		meta := server.NewProtectedResourceMetadataHandler(oauth.protectedResource(resource))
 		mux.Handle(server.WellKnownProtectedResourcePath, meta)
