@@ -66,19 +66,19 @@ func (h Hints) Advice(err error) string {
 			return advice
 		}
 	case errors.Is(err, ErrTicketExpired):
-		return "This confirmation has expired and nothing was created; start over and confirm within the time shown."
+		return "This confirmation has expired and nothing was done; start over and confirm within the time shown."
 	case errors.Is(err, ErrTicketUsed):
-		return "This confirmation was already used, so nothing more was created; start over to create another key."
+		return "This confirmation was already used, so nothing more was done; start over for another request."
 	case errors.Is(err, ErrTicketWrongActor):
 		return "Only the person who asked for this key can confirm it; ask them, or start your own request."
 	case errors.Is(err, ErrTicketMismatch):
-		return "This confirmation was issued for a different request and nothing was created; start over with the request you want."
+		return "This confirmation was issued for a different request and nothing was done; start over with the request you want."
 	case errors.Is(err, ErrApprovalOnPage):
 		return "This request waits for the person's decision on its approval page; a tool call can neither approve nor cancel it, so nothing was done. The person opens the approval link to decide; calling again with only the confirmation_token reports the outcome."
 	case errors.Is(err, ErrTicketStale):
-		return "This confirmation was issued before the server restarted (or by another server), so it cannot be checked here; nothing was created. Start over."
+		return "This confirmation was issued before the server restarted (or by another server), so it cannot be checked here; nothing was done. Start over."
 	case errors.Is(err, ErrTicketInvalid):
-		return "This confirmation is not valid and nothing was created; start over."
+		return "This confirmation is not valid and nothing was done; start over."
 	case errors.Is(err, ErrUnavailable):
 		if errors.Is(err, ErrMayBeCreated) {
 			return "io.net did not answer properly to the key creation; " + ErrMayBeCreated.Error() + "."

@@ -140,9 +140,8 @@ func (k *keyTool) notCreated(err error, actor iocloud.Actor) *mcp.CallToolResult
 		res.IsError = true
 		return res
 	}
-	if errors.Is(err, iocloud.ErrTicketInvalid) || errors.Is(err, iocloud.ErrTicketUsed) ||
-		errors.Is(err, iocloud.ErrTicketMismatch) || errors.Is(err, iocloud.ErrApprovalOnPage) {
-		return failuref(advice) // the advice already says nothing was created
+	if errors.Is(err, iocloud.ErrApprovalOnPage) {
+		return failuref(advice) // the advice already says nothing was done, and why
 	}
 	return failuref("Not created. " + advice)
 }

@@ -60,6 +60,10 @@ func TestRevokeTokenModeRevokesOnceAfterConfirmation(t *testing.T) {
 	replay := call(t, c, "revoke_api_key", withToken(args, token))
 	assert.True(t, replay.IsError, "a replayed token revokes nothing")
 	assert.Equal(t, 1, e.revokes())
+	forged := call(t, c, "revoke_api_key", withToken(args, "x"+token[1:]))
+	assert.True(t, forged.IsError)
+	assert.Contains(t, textOf(forged), "Not revoked. This confirmation is not valid and nothing was done")
+	assert.NotContains(t, textOf(forged), "created", "the revoke flow's words, not create's")
 	assert.Contains(t, e.audit.String(), `"action":"revoke_api_key"`)
 	assert.Contains(t, e.audit.String(), `"outcome":"revoking"`)
 }

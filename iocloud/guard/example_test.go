@@ -66,7 +66,7 @@ func ExampleGuard() {
 	// keys so far: 0
 	// bob: true
 	// created: ci deploy [read] secret delivered: true
-	// again: This confirmation was already used, so nothing more was created; start over to create another key.
+	// again: This confirmation was already used, so nothing more was done; start over for another request.
 	// keys now: 1
 }
 
