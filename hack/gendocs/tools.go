@@ -80,8 +80,8 @@ What ` + "`iocloud-mcp`" + ` offers an assistant, exactly as ` + "`tools/list`" 
 (with ` + "`IOCLOUD_MCP_CONFIRM=auto`" + `; the key tools' descriptions change with the
 mode, see [guard.md](guard.md)). Every tool validates its input strictly:
 an unknown or wrongly typed argument is an ` + "`isError`" + ` result saying what to send.
-Every answer carries ` + "`structuredContent`" + ` matching the output schema and a short
-text. Under ` + "`--read-only`" + ` the tools that change something are not registered.
+Every answer that is not an error carries ` + "`structuredContent`" + ` matching the output schema and a short
+text, and so do the key tools' outcome errors (a status word); other errors are text only. Under ` + "`--read-only`" + ` the tools that change something are not registered.
 
 | tool | title | read-only | destructive | idempotent | open world |
 |---|---|---|---|---|---|
