@@ -116,11 +116,27 @@ func (b *Bot) send(ctx context.Context, r responder, m *message) {
 	b.deliveries.enqueue(ctx, r, m)
 }
 
-// sendOutcome delivers the answer to a key action (a new key's secret among
-// them) in a lane of its own: never behind read answers, never dropped
-// because their queue is full.
+// sendOutcome delivers what became of a confirmed key action (a new key's
+// secret among them) in a lane of its own: never behind read answers, never
+// dropped because their queue is full. Only outcomes go there: each used up
+// a single-use ticket, so there are as few as there are tickets. Refusals
+// (not allowed, busy, a used or someone else's button) carry no secret and
+// take the read answers' queue.
 func (b *Bot) sendOutcome(ctx context.Context, r responder, m *message) {
 	b.deliveries.enqueueOutcome(ctx, r, m)
+}
+
+// sendAfter sends the answer to a failed key action: an outcome (the ticket
+// was used; the key may exist) in the outcome lane, anything else (the store
+// unreachable, io.net refusing before anything was sent) with the rest.
+func (b *Bot) sendAfter(ctx context.Context, r responder, m *message, err error) {
+	var created *iocloud.CreateFailure
+	var revoked *iocloud.RevokeFailure
+	if errors.As(err, &created) || errors.As(err, &revoked) {
+		b.sendOutcome(ctx, r, m)
+		return
+	}
+	b.send(ctx, r, m)
 }
 
 // prepareKey checks who asks and the policy, and shows the preview with
@@ -250,7 +266,7 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 	}
 	err := b.start(ctx, b.createTimeout, func(ctx context.Context) {
 		refuse := func(reason string) {
-			b.sendOutcome(ctx, r, b.finish(textMessage(flow.nothing, reason)))
+			b.send(ctx, r, b.finish(textMessage(flow.nothing, reason)))
 		}
 		switch {
 		case b.access.place(c.who) != nil:
@@ -270,7 +286,7 @@ func (b *Bot) action(ctx context.Context, c click, r responder) {
 		}
 	})
 	if err != nil {
-		b.sendOutcome(ctx, r, b.finish(textMessage(flow.nothing, "Too many requests are in progress. Try again in a few seconds.")))
+		b.send(ctx, r, b.finish(textMessage(flow.nothing, "Too many requests are in progress. Try again in a few seconds.")))
 	}
 }
 
@@ -278,11 +294,11 @@ func (b *Bot) confirmKey(ctx context.Context, c click, r responder) {
 	key, err := b.guard.Confirm(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err, createFlow); ok {
-			b.sendOutcome(ctx, r, b.finish(textMessage(createFlow.nothing, reason)))
+			b.send(ctx, r, b.finish(textMessage(createFlow.nothing, reason)))
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key creation failed", "error", err.Error())
-		b.sendOutcome(ctx, r, b.finish(createFailedMessage(b.hints, err)))
+		b.sendAfter(ctx, r, b.finish(createFailedMessage(b.hints, err)), err)
 		return
 	}
 	b.sendOutcome(ctx, r, b.finish(createdMessage(key, b.now())))
@@ -307,7 +323,7 @@ func (b *Bot) cancelKey(ctx context.Context, c click, r responder) {
 		if !ok {
 			reason = b.hints.Advice(err)
 		}
-		b.sendOutcome(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
+		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return
 	}
 	b.sendOutcome(ctx, r, b.finish(cancelledMessage(req)))

@@ -42,11 +42,11 @@ func (b *Bot) confirmRevoke(ctx context.Context, c click, r responder) {
 	key, err := b.guard.ConfirmRevoke(ctx, actor(c.who), c.value, "", c.via)
 	if err != nil {
 		if reason, ok := ticketReason(err, revokeFlow); ok {
-			b.sendOutcome(ctx, r, b.finish(textMessage(revokeFlow.nothing, reason)))
+			b.send(ctx, r, b.finish(textMessage(revokeFlow.nothing, reason)))
 			return
 		}
 		b.log.WarnContext(ctx, "io.net key revocation failed", "error", err.Error())
-		b.sendOutcome(ctx, r, b.finish(revokeFailedMessage(b.hints, err)))
+		b.sendAfter(ctx, r, b.finish(revokeFailedMessage(b.hints, err)), err)
 		return
 	}
 	b.sendOutcome(ctx, r, b.finish(revokedMessage(key)))
@@ -60,7 +60,7 @@ func (b *Bot) cancelRevoke(ctx context.Context, c click, r responder) {
 		if !ok {
 			reason = b.hints.Advice(err)
 		}
-		b.sendOutcome(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
+		b.send(ctx, r, b.finish(textMessage("Nothing was cancelled.", reason)))
 		return
 	}
 	m := &message{title: "Cancelled, nothing was revoked.", replace: true}
