@@ -108,7 +108,7 @@ func (k *keyTool) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.Cal
 	if _, answered := server.InputResponse(req.Params.InputResponses, approvalInput); answered {
 		return k.pageRetry(ctx, actor, req, binding), nil
 	}
-	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && k.mode != ConfirmToken {
+	if _, answered := server.InputResponse(req.Params.InputResponses, confirmInput); answered && (k.mode == ConfirmElicit || k.mode == ConfirmAuto) {
 		return k.answered(ctx, actor, req, binding), nil
 	}
 	if k.usesApprovalPage(canElicit) {
