@@ -161,7 +161,7 @@ func (s *sessions) touch(id, owner string, anyOwner bool) bool {
 	if !ok || (!anyOwner && e.owner != owner) {
 		return false
 	}
-	if now.Sub(e.lastSeen) > sessionIdleTTL {
+	if now.Sub(e.lastSeen) > sessionIdleTTL && len(e.streams) == 0 {
 		s.dropLocked(id)
 		return false
 	}
@@ -181,7 +181,7 @@ func (s *sessions) forget(id, owner string, anyOwner bool) {
 // the map never holds more than the live ones plus one issue's worth.
 func (s *sessions) expireLocked(now time.Time) {
 	for id, e := range s.byID {
-		if now.Sub(e.lastSeen) > sessionIdleTTL {
+		if now.Sub(e.lastSeen) > sessionIdleTTL && len(e.streams) == 0 { // a client listening is not idle
 			s.dropLocked(id)
 		}
 	}

@@ -48,3 +48,24 @@ func TestDeleteEndsTheSessionsStream(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, res.status, "and the id is gone")
 }
+
+// A session whose client only listens on its stream is not idle: it is not
+// forgotten (nor its stream cut) when the idle time passes.
+func TestListeningSessionIsNotIdle(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	s := newSessions()
+	s.now = func() time.Time { return now }
+	m := s.ResolveSessionIdManager(nil)
+	listening, quiet := m.Generate(), m.Generate()
+	ctx, release := s.stream(t.Context(), listening)
+	defer release()
+
+	now = now.Add(sessionIdleTTL + time.Minute)
+	s.issue("another", "someone") // issuing sweeps idle sessions
+	_, err := m.Validate(listening)
+	require.NoError(t, err)
+	require.NoError(t, ctx.Err(), "its stream is still open")
+	_, err = m.Validate(quiet)
+	require.ErrorIs(t, err, errUnknownSession, "a session nobody uses still idles out")
+}
