@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/iocloud-chatops/iocloud/iocloud"
 )
 
 // Who may call iocloud-mcp over HTTP, and from where: the identity rows of
@@ -22,10 +24,6 @@ import (
 // becomes the actor "token:<name>" in tickets and audit records, so it is
 // kept to characters that need no escaping anywhere.
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`)
-
-// emailLike is an address in IOCLOUD_MCP_KEY_CREATORS: something@something,
-// no spaces. Whether it is real is the identity provider's business.
-var emailLike = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
 // maxTokensFile bounds what is read of IOCLOUD_MCP_TOKENS_FILE.
 const maxTokensFile = 1 << 20
@@ -97,7 +95,7 @@ func (m MCP) validateKeyCreators() error {
 		shown := describeValue(c, m.secrets())
 		kind, rest, _ := strings.Cut(c, ":")
 		switch {
-		case kind == "oauth" && rest != "", emailLike.MatchString(c) && !strings.Contains(c, ":"):
+		case kind == "oauth" && rest != "", iocloud.IsAddressEntry(c):
 			if m.Transport == "http" && m.OAuthIssuer == "" {
 				return problem(name, "%s names an OAuth identity but IOCLOUD_MCP_OAUTH_ISSUER is not set (set it, or list token:<name> entries)", shown)
 			}

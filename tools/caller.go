@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -68,37 +67,8 @@ func mayChangeKeys(creators []string, c Caller) bool {
 		return true
 	}
 	return slices.ContainsFunc(creators, func(entry string) bool {
-		return entry == c.ID || (c.Email != "" && isEmailEntry(entry) && sameAddress(entry, c.Email))
+		return entry == c.ID || (c.Email != "" && iocloud.IsAddressEntry(entry) && iocloud.SameAddress(entry, c.Email))
 	})
-}
-
-// isEmailEntry: an entry names an address when it has an @ and no kind
-// prefix, as config reads it; "token:x@y" and "oauth:x@y" are an id each,
-// never an address a token's email claim could match.
-func isEmailEntry(entry string) bool {
-	return strings.Contains(entry, "@") && !strings.Contains(entry, ":")
-}
-
-// sameAddress compares addresses ignoring ASCII case only: Unicode case
-// folding would let a look-alike (the Kelvin sign for K) pass as the listed
-// address.
-func sameAddress(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range len(a) {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // hideKeyToolsFromOthers removes the key-changing tools from tools/list for
