@@ -22,25 +22,38 @@ type rawClient struct {
 	url       string
 	era       string
 	sessionID string // handshake era only
-	prefix    []byte // the request body up to the id
-	suffix    []byte // and after it
+	frame     callFrame
 }
 
-// openRaw prepares a client for tools/call of list_available_replicas with
-// args; in the handshake era it opens a session first.
-func openRaw(ctx context.Context, hc *http.Client, url, era string, args []byte) (*rawClient, error) {
-	rc := &rawClient{hc: hc, url: url, era: era}
+// callFrame is a pre-encoded tools/call of list_available_replicas; only
+// the id is written per call.
+type callFrame struct{ prefix, suffix []byte }
+
+// newCallFrame encodes the call with args for era. In the stateless era the
+// _meta is exactly what the go-sdk client sends, so the server decodes the
+// same bytes from either client.
+func newCallFrame(era string, args []byte) callFrame {
 	params := `{"name":"list_available_replicas","arguments":` + string(args) + `}`
 	if era == eraStateless {
-		// Exactly what the go-sdk client sends in _meta, so the server
-		// decodes the same bytes either way.
 		params = `{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"roots":{"listChanged":true}},` +
 			`"io.modelcontextprotocol/clientInfo":{"name":"benchrig","version":"1"},` +
 			`"io.modelcontextprotocol/protocolVersion":"` + eraStateless + `"},` +
 			`"name":"list_available_replicas","arguments":` + string(args) + `}`
 	}
-	rc.prefix = []byte(`{"jsonrpc":"2.0","id":`)
-	rc.suffix = []byte(`,"method":"tools/call","params":` + params + `}`)
+	return callFrame{prefix: []byte(`{"jsonrpc":"2.0","id":`), suffix: []byte(`,"method":"tools/call","params":` + params + `}`)}
+}
+
+// body is the call with id, followed by tail (a newline for stdio).
+func (f callFrame) body(id int64, tail string) []byte {
+	b := make([]byte, 0, len(f.prefix)+20+len(f.suffix)+len(tail))
+	b = append(strconv.AppendInt(append(b, f.prefix...), id, 10), f.suffix...)
+	return append(b, tail...)
+}
+
+// openRaw prepares a client for tools/call of list_available_replicas with
+// args; in the handshake era it opens a session first.
+func openRaw(ctx context.Context, hc *http.Client, url, era string, args []byte) (*rawClient, error) {
+	rc := &rawClient{hc: hc, url: url, era: era, frame: newCallFrame(era, args)}
 	if era == eraStateless {
 		return rc, nil
 	}
@@ -62,9 +75,7 @@ func openRaw(ctx context.Context, hc *http.Client, url, era string, args []byte)
 
 // call is one tools/call; an error answer or an isError result fails it.
 func (rc *rawClient) call(ctx context.Context, id int64) error {
-	body := make([]byte, 0, len(rc.prefix)+20+len(rc.suffix))
-	body = append(strconv.AppendInt(append(body, rc.prefix...), id, 10), rc.suffix...)
-	_, err := rc.post(ctx, body, "tools/call")
+	_, err := rc.post(ctx, rc.frame.body(id, ""), "tools/call")
 	return err
 }
 

@@ -17,12 +17,11 @@ import (
 // written as pre-encoded lines, answers matched to callers by id. Like
 // rawClient, its cost per call is about the plain reference client's.
 type rawStdio struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex // one writer at a time
-	stdin  io.WriteCloser
-	prefix []byte
-	suffix []byte
-	ids    atomic.Int64
+	cmd   *exec.Cmd
+	mu    sync.Mutex // one writer at a time
+	stdin io.WriteCloser
+	frame callFrame
+	ids   atomic.Int64
 
 	pmu     sync.Mutex
 	pending map[int64]chan []byte
@@ -46,12 +45,7 @@ func startRawStdio(ctx context.Context, bin string, env []string, args []byte) (
 		return nil, err
 	}
 	rs := &rawStdio{cmd: cmd, stdin: stdin, pending: map[int64]chan []byte{}, done: make(chan struct{})}
-	rs.prefix = []byte(`{"jsonrpc":"2.0","id":`)
-	rs.suffix = []byte(`,"method":"tools/call","params":{"_meta":{` +
-		`"io.modelcontextprotocol/clientCapabilities":{"roots":{"listChanged":true}},` +
-		`"io.modelcontextprotocol/clientInfo":{"name":"benchrig","version":"1"},` +
-		`"io.modelcontextprotocol/protocolVersion":"` + eraStateless + `"},` +
-		`"name":"list_available_replicas","arguments":` + string(args) + "}}\n")
+	rs.frame = newCallFrame(eraStateless, args)
 	go rs.read(stdout)
 	return rs, nil
 }
@@ -91,8 +85,7 @@ func (rs *rawStdio) call(ctx context.Context) error {
 	rs.pmu.Lock()
 	rs.pending[id] = ch
 	rs.pmu.Unlock()
-	line := make([]byte, 0, len(rs.prefix)+20+len(rs.suffix))
-	line = append(strconv.AppendInt(append(line, rs.prefix...), id, 10), rs.suffix...)
+	line := rs.frame.body(id, "\n")
 	rs.mu.Lock()
 	_, err := rs.stdin.Write(line)
 	rs.mu.Unlock()
