@@ -83,26 +83,26 @@ func withNote(res *mcp.CallToolResult, note string) *mcp.CallToolResult {
 // answer carries the confirmation_token, which the assistant has not seen
 // yet and needs to ask for the outcome later.
 func (k *keyTool) pageRetry(ctx context.Context, actor iocloud.Actor, req mcp.CallToolRequest, binding string) *mcp.CallToolResult {
-	token, opened, ok := pageAnswer(req)
-	if !ok {
-		return failuref("Not created: an answer to the approval page arrived without the state this server issues. " +
-			"Call create_api_key again with only its arguments.")
-	}
-	res := k.approvalStatus(ctx, actor, token, binding)
-	addToken(res, token)
-	if !opened && !res.IsError {
-		res = withNote(res, notOpenedNote)
-	}
-	return res
+	return pageRetry(req, "Not created: an answer to the approval page arrived without the state this server issues. "+
+		"Call create_api_key again with only its arguments.",
+		func(token string) *mcp.CallToolResult { return k.approvalStatus(ctx, actor, token, binding) })
 }
 
 func (r *revokeTool) pageRetry(ctx context.Context, actor iocloud.Actor, req mcp.CallToolRequest, binding string) *mcp.CallToolResult {
+	return pageRetry(req, "Not revoked: an answer to the approval page arrived without the state this server issues. "+
+		"Call revoke_api_key again with only key_id.",
+		func(token string) *mcp.CallToolResult { return r.status(ctx, actor, token, binding) })
+}
+
+// pageRetry is the part both key tools share: the token from the page's
+// round-trip state, the approval's status for it, and a note when the client
+// did not open the page.
+func pageRetry(req mcp.CallToolRequest, noState string, status func(token string) *mcp.CallToolResult) *mcp.CallToolResult {
 	token, opened, ok := pageAnswer(req)
 	if !ok {
-		return failuref("Not revoked: an answer to the approval page arrived without the state this server issues. " +
-			"Call revoke_api_key again with only key_id.")
+		return failuref(noState)
 	}
-	res := r.status(ctx, actor, token, binding)
+	res := status(token)
 	addToken(res, token)
 	if !opened && !res.IsError {
 		res = withNote(res, notOpenedNote)
