@@ -120,18 +120,13 @@ func (q *Quote) clone() *Quote {
 	return &out
 }
 
-// wirePriceAnswer is GetCaasPriceResponse: {"data": {...}}.
+// wirePriceAnswer is GetCaasPriceResponse: {"data": {...}}, a Quote whose
+// total is a pointer, so that a missing total is told from a zero one (the
+// shallower field takes "total_cost_usdc" from Quote's).
 type wirePriceAnswer struct {
 	Data *struct {
-		ReplicaCount                 int      `json:"replica_count"`
-		GPUsPerContainer             int      `json:"gpus_per_container"`
-		AvailableReplicaCount        []int    `json:"available_replica_count"`
-		Discount                     float64  `json:"discount"`
-		IONetFee                     float64  `json:"ionet_fee"`
-		IONetFeePercent              float64  `json:"ionet_fee_percent"`
-		CurrencyConversionFee        float64  `json:"currency_conversion_fee"`
-		CurrencyConversionFeePercent float64  `json:"currency_conversion_fee_percent"`
-		TotalCostUSDC                *float64 `json:"total_cost_usdc"`
+		Quote
+		TotalCostUSDC *float64 `json:"total_cost_usdc"`
 	} `json:"data"`
 }
 
@@ -145,15 +140,9 @@ func (w *wirePriceAnswer) quote() (*Quote, error) {
 	case *d.TotalCostUSDC < 0:
 		return nil, &problemError{msg: "a negative total_cost_usdc"}
 	}
-	return &Quote{
-		ReplicaCount:                 d.ReplicaCount,
-		GPUsPerContainer:             d.GPUsPerContainer,
-		AvailableReplicaCount:        append([]int{}, d.AvailableReplicaCount...),
-		Discount:                     d.Discount,
-		IONetFee:                     d.IONetFee,
-		IONetFeePercent:              d.IONetFeePercent,
-		CurrencyConversionFee:        d.CurrencyConversionFee,
-		CurrencyConversionFeePercent: d.CurrencyConversionFeePercent,
-		TotalCostUSDC:                *d.TotalCostUSDC,
-	}, nil
+	q := d.Quote
+	q.AvailableReplicaCount = append([]int{}, d.AvailableReplicaCount...) // [] rather than null
+	q.TotalCostUSDC = *d.TotalCostUSDC
+	q.FetchedAt = time.Time{} // ours, set when it is read, never io.net's
+	return &q, nil
 }
