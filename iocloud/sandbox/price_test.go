@@ -12,17 +12,7 @@ import (
 )
 
 type priceBody struct {
-	Data struct {
-		ReplicaCount                 int     `json:"replica_count"`
-		GPUsPerContainer             int     `json:"gpus_per_container"`
-		AvailableReplicaCount        []int   `json:"available_replica_count"`
-		Discount                     float64 `json:"discount"`
-		IONetFee                     float64 `json:"ionet_fee"`
-		IONetFeePercent              float64 `json:"ionet_fee_percent"`
-		CurrencyConversionFee        float64 `json:"currency_conversion_fee"`
-		CurrencyConversionFeePercent float64 `json:"currency_conversion_fee_percent"`
-		TotalCostUSDC                float64 `json:"total_cost_usdc"`
-	} `json:"data"`
+	Data sandbox.PriceData `json:"data"`
 }
 
 func priceQuery(ids string, hw, hours, gpus, replicas string) string {
