@@ -98,31 +98,7 @@ func TestBinaryHTTP(t *testing.T) {
 		"SLACK_SIGNING_SECRET=" + testSigningSecret,
 		"IOCLOUD_SLACK_ADDR=127.0.0.1:0",
 	}
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	var logs testutil.SyncBuffer
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		re := regexp.MustCompile(`msg="slack bot listening" addr=(\S+)`)
-		for sc.Scan() {
-			_, _ = logs.Write([]byte(sc.Text() + "\n"))
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		exited <- cmd.Wait()
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		require.FailNow(t, "the bot did not start", logs.String())
-	}
+	base, logs, exited := startListening(t, cmd)
 
 	resp := slackPost(t, base, "/slack/commands", commandBody("hardware", hook.URL+"/r/1"), testSigningSecret)
 	body, _ := io.ReadAll(resp.Body)
@@ -159,4 +135,36 @@ func TestBinaryHTTP(t *testing.T) {
 	assert.Contains(t, logs.String(), "stopped")
 	assert.NotContains(t, logs.String(), testSigningSecret)
 	assert.Contains(t, logs.String(), "slack request rejected", "the forged request is logged, without detail")
+}
+
+// startListening starts the bot in HTTP mode and returns its base URL once
+// it logs the address it listens on, its log so far (kept up to date) and
+// its exit.
+func startListening(t *testing.T, cmd *exec.Cmd) (string, *testutil.SyncBuffer, <-chan error) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	logs := &testutil.SyncBuffer{}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		re := regexp.MustCompile(`msg="slack bot listening" addr=(\S+)`)
+		for sc.Scan() {
+			_, _ = logs.Write([]byte(sc.Text() + "\n"))
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		exited <- cmd.Wait()
+	}()
+	select {
+	case a := <-addr:
+		return "http://" + a, logs, exited
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		require.FailNow(t, "the bot did not start", logs.String())
+		return "", nil, nil
+	}
 }

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -161,31 +160,7 @@ func TestSIGTERMDuringSlowCreateHTTP(t *testing.T) {
 		"IOCLOUD_SLACK_ADDR=127.0.0.1:0",
 		"IOCLOUD_SLACK_KEY_CREATORS=U0001",
 	)
-	pipe, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	var logs testutil.SyncBuffer
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pipe)
-		re := regexp.MustCompile(`msg="slack bot listening" addr=(\S+)`)
-		for sc.Scan() {
-			_, _ = logs.Write([]byte(sc.Text() + "\n"))
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		exited <- cmd.Wait()
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		require.FailNow(t, "the bot did not start", logs.String())
-	}
+	base, logs, exited := startListening(t, cmd)
 
 	resp := slackPost(t, base, "/slack/commands", commandBody("create-key sigterm-http --expires 30d", hook.URL+"/cmd"), testSigningSecret)
 	body, _ := io.ReadAll(resp.Body)
@@ -199,7 +174,7 @@ func TestSIGTERMDuringSlowCreateHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Eventually(t, func() bool { return sb.Requests(sandbox.RouteCreateKey) == 1 }, 15*time.Second, 10*time.Millisecond)
 
-	took, exit := sigterm(t, cmd, exited, &logs)
+	took, exit := sigterm(t, cmd, exited, logs)
 	require.NoError(t, exit, "exit 0:\n%s", logs.String())
 	assert.Greater(t, took, slowCreate/2, "the bot waited for the creation")
 	requireCreatingThenCreated(t, auditPath, sb)
