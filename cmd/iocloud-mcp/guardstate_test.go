@@ -118,21 +118,6 @@ func statusOf(res *mcp.CallToolResult) string {
 	return s
 }
 
-// auditFile reads a JSON-lines audit file.
-func auditFile(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(string(raw)))
-	for sc.Scan() {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
-		out = append(out, m)
-	}
-	return out
-}
-
 // outcomes lists the audit's outcome words (for ticketID, when not empty).
 func outcomes(records []map[string]any, ticketID string) []string {
 	var out []string
@@ -219,7 +204,7 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 
 	var all []map[string]any
 	for i := range procs {
-		all = append(all, auditFile(t, fmt.Sprintf("%s/audit-%d.jsonl", dir, i))...)
+		all = append(all, testutil.AuditFile(t, fmt.Sprintf("%s/audit-%d.jsonl", dir, i))...)
 	}
 	id := ticketOf(t, all, "created")
 	assert.Equal(t, id, ticketOf(t, all, "creating"))
@@ -288,7 +273,7 @@ func TestSIGTERMDuringSlowCreate(t *testing.T) {
 	assert.Greater(t, took, slow/2, "the process waited for the creation")
 	require.Len(t, sb.CreatedKeys(), 1)
 
-	records := auditFile(t, auditPath)
+	records := testutil.AuditFile(t, auditPath)
 	id := ticketOf(t, records, "creating")
 	assert.Equal(t, []string{"pending", "creating", "created"}, outcomes(records, id))
 	created := records[len(records)-1]
@@ -437,7 +422,7 @@ func TestSIGTERMDuringSlowCreateStdio(t *testing.T) {
 	}
 	assert.Greater(t, time.Since(start), slow/2, "the process waited for the creation")
 	require.Len(t, sb.CreatedKeys(), 1)
-	records := auditFile(t, auditPath)
+	records := testutil.AuditFile(t, auditPath)
 	id := ticketOf(t, records, "creating")
 	assert.Equal(t, []string{"pending", "creating", "created"}, outcomes(records, id))
 	assert.NotContains(t, stderr.String(), sb.CreatedKeys()[0].Value)

@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iocloud-chatops/iocloud/internal/oidcprovider"
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -154,18 +154,5 @@ func flip(s string) string {
 // auditRecords are the audit file's records with the given outcome.
 func auditRecords(t *testing.T, path, outcome string) []map[string]any {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var out []map[string]any
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &rec), sc.Text())
-		if rec["outcome"] == outcome {
-			out = append(out, rec)
-		}
-	}
-	require.NoError(t, sc.Err())
-	return out
+	return slices.DeleteFunc(testutil.AuditFile(t, path), func(rec map[string]any) bool { return rec["outcome"] != outcome })
 }

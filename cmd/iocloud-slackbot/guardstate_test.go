@@ -6,7 +6,6 @@ package main
 // unsafe audit path and of a shared ticket secret without a durable store.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,27 +48,12 @@ func ionetEnv(sb *sandbox.Server, extra ...string) []string {
 	}, extra...)
 }
 
-// auditRecords reads a JSON-lines audit file.
-func auditRecords(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(string(raw)))
-	for sc.Scan() {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
-		out = append(out, m)
-	}
-	return out
-}
-
 // requireCreatingThenCreated checks the audit holds, for one ticket,
 // pending, then creating (before the POST), then created with the key's id.
 func requireCreatingThenCreated(t *testing.T, path string, sb *sandbox.Server) {
 	t.Helper()
 	require.Len(t, sb.CreatedKeys(), 1)
-	records := auditRecords(t, path)
+	records := testutil.AuditFile(t, path)
 	var id string
 	for _, r := range records {
 		if r["outcome"] == "creating" {
@@ -338,7 +322,7 @@ func TestSIGHUPReopensAuditFile(t *testing.T) {
 
 	descriptions := func(path string) []string {
 		var out []string
-		for _, r := range auditRecords(t, path) {
+		for _, r := range testutil.AuditFile(t, path) {
 			if r["outcome"] == "created" {
 				out = append(out, fmt.Sprint(r["request"].(map[string]any)["description"]))
 			}

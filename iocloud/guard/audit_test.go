@@ -1,9 +1,7 @@
 package guard_test
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iocloud-chatops/iocloud/internal/testutil"
 	"github.com/iocloud-chatops/iocloud/iocloud"
 	"github.com/iocloud-chatops/iocloud/iocloud/guard"
 )
@@ -37,20 +36,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// auditLines decodes JSON-lines output, failing on any invalid line.
-func auditLines(t *testing.T, out string) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "line %q", sc.Text())
-		lines = append(lines, m)
-	}
-	require.NoError(t, sc.Err())
-	return lines
 }
 
 func sampleEvent() guard.AuditEvent {
@@ -221,3 +206,6 @@ func TestAuditEventHasNoSecretField(t *testing.T) {
 	walk(reflect.TypeFor[guard.AuditEvent](), "AuditEvent")
 	assert.True(t, seen[reflect.TypeFor[iocloud.KeyRequest]()], "the walk reached the request")
 }
+
+// auditLines decodes the audit's JSON lines.
+func auditLines(t *testing.T, out string) []map[string]any { return testutil.JSONLines(t, out) }
